@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Runs the console on an embedded default: a private PostgreSQL under .data/ (127.0.0.1 only), migrated,
+# with demo data and a demo worker fleet. With ConnectionStrings__Jobs set, that database is used instead
+# and nothing local is started.
+#
+#   scripts/run.sh [--port N] [--reset]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+source scripts/lib/pg.sh
+
+PORT=5000
+RESET=0
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --port) PORT="${2:?--port needs a number}"; shift 2 ;;
+    --reset) RESET=1; shift ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    *) die "unknown option '$1' (see --help)" ;;
+  esac
+done
+[[ "$PORT" =~ ^[0-9]+$ ]] || die "--port must be a number"
+
+DATA_DIR="$ROOT/.data"
+PG_DIR="$DATA_DIR/pg"
+CHILDREN=()
+
+cleanup() {
+  trap - EXIT INT TERM
+  for pid in "${CHILDREN[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${CHILDREN[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [[ -z "${ConnectionStrings__Jobs_EXTERNAL:-}" ]]; then pg_stop "$PG_DIR/data"; fi
+}
+
+if [[ -n "${ConnectionStrings__Jobs:-}" ]]; then
+  export ConnectionStrings__Jobs_EXTERNAL=1
+  log "Using the database from ConnectionStrings__Jobs; no local PostgreSQL is started"
+else
+  pg_find_or_install
+  if [[ $RESET -eq 1 && -d "$DATA_DIR" ]]; then
+    log "Resetting: removing $DATA_DIR"
+    pg_stop "$PG_DIR/data"
+    rm -rf "$DATA_DIR"
+  fi
+  mkdir -p "$DATA_DIR"
+  chmod 700 "$DATA_DIR" 2>/dev/null || true
+  [[ $(id -u) -ne 0 ]] || chmod 711 "$DATA_DIR"
+  if [[ ! -f "$PG_DIR/data/PG_VERSION" ]]; then
+    log "Creating a private PostgreSQL cluster in .data/pg"
+    pg_own_dir "$PG_DIR"
+    head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' > "$DATA_DIR/pg-password"
+    chmod 600 "$DATA_DIR/pg-password"
+    install -m 600 "$DATA_DIR/pg-password" "$PG_DIR/pwfile"
+    [[ $(id -u) -ne 0 ]] || chown postgres "$PG_DIR/pwfile"
+    pg_init "$PG_DIR/data" "$PG_DIR/pwfile"
+    rm -f "$PG_DIR/pwfile"
+    pg_free_port > "$DATA_DIR/pg-port"
+  fi
+  PG_PORT="$(cat "$DATA_DIR/pg-port")"
+  trap cleanup EXIT INT TERM
+  if ! pg_is_running "$PG_DIR/data"; then
+    log "Starting PostgreSQL on 127.0.0.1:$PG_PORT"
+    pg_start "$PG_DIR/data" "$PG_PORT" "$PG_DIR/postgres.log"
+  fi
+  export ConnectionStrings__Jobs="Host=127.0.0.1;Port=$PG_PORT;Database=postgres;Username=postgres;Password=$(cat "$DATA_DIR/pg-password")"
+fi
+trap cleanup EXIT INT TERM
+
+log "Building"
+dotnet build Dashboard.sln -c Release -v quiet -nologo -clp:ErrorsOnly >/dev/null || dotnet build Dashboard.sln -c Release -v quiet -nologo -clp:ErrorsOnly
+
+BIN=Release/net10.0
+log "Migrating and loading demo data (first run only)"
+dotnet "src/Dashboard.Cli/bin/$BIN/dashboard-cli.dll" seed
+
+URL="http://127.0.0.1:$PORT"
+log "Serving the console at $URL (Ctrl-C stops everything)"
+(cd "src/Dashboard.Web/bin/$BIN" && exec dotnet Dashboard.Web.dll --urls "$URL") &
+CHILDREN+=($!)
+wait "${CHILDREN[0]}"

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Checks everything: formatting, a warnings-as-errors build, and every test project against a throwaway
+# PostgreSQL (temporary directory, free port) that is stopped even when tests fail or the run is interrupted.
+#
+#   scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Snapshot]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/pg.sh
+
+START=$(date +%s)
+log "Checking formatting (dotnet format --verify-no-changes)"
+dotnet format Dashboard.sln --verify-no-changes -v quiet || die "formatting differs: run 'dotnet format Dashboard.sln'"
+
+log "Building with warnings as errors"
+dotnet build Dashboard.sln -c Release -warnaserror -v quiet -nologo -clp:ErrorsOnly
+
+pg_find_or_install
+PG_TMP="$(mktemp -d /tmp/dashboard-test-pg.XXXXXX)"
+cleanup() {
+  trap - EXIT INT TERM
+  pg_stop "$PG_TMP/data"
+  rm -rf "$PG_TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+chmod 755 "$PG_TMP"
+[[ $(id -u) -ne 0 ]] || chown postgres:postgres "$PG_TMP"
+PG_PORT="$(pg_free_port)"
+log "Starting a throwaway PostgreSQL on 127.0.0.1:$PG_PORT"
+pg_init "$PG_TMP/data"
+PG_FSYNC=off pg_start "$PG_TMP/data" "$PG_PORT" "$PG_TMP/postgres.log"
+export DASHBOARD_TEST_PG="Host=127.0.0.1;Port=$PG_PORT;Database=postgres;Username=postgres;Pooling=true;Maximum Pool Size=50"
+export DASHBOARD_TEST_PG_BIN="$PG_BIN"
+
+log "Running tests"
+status=0
+dotnet test Dashboard.sln -c Release --no-build -v quiet -nologo --logger "console;verbosity=normal" "$@" 2>&1 \
+  | grep -v -E '^\s*$' | tee "$PG_TMP/test.log" | grep -E '^\s*(Failed|Passed!|Failed!|Total tests|Error Message|Stack Trace|\s+at |\s+Assert|  Expected|  Actual)|error' || true
+status=${PIPESTATUS[0]}
+
+passed=$(grep -o -E 'Passed: +[0-9]+' "$PG_TMP/test.log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -o -E 'Failed: +[0-9]+' "$PG_TMP/test.log" | awk '{s+=$2} END {print s+0}')
+echo "tests: $passed passed, $failed failed"
+log "Finished in $(( $(date +%s) - START ))s"
+exit "$status"

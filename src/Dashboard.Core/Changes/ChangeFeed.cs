@@ -1,0 +1,48 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Dashboard.Core.Changes;
+
+/// <summary>Holds the latest state and fans it out to subscribers. One per app instance.</summary>
+public sealed class ChangeFeed(ILogger<ChangeFeed>? logger = null) : IDashboardState
+{
+    private readonly ILogger _logger = logger ?? NullLogger<ChangeFeed>.Instance;
+    private ImmutableList<Func<FeedState, Task>> _subscribers = [];
+    private FeedState _current = FeedState.Starting;
+
+    public FeedState Current => Volatile.Read(ref _current);
+
+    public int SubscriberCount => _subscribers.Count;
+
+    public IDisposable Subscribe(Func<FeedState, Task> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        ImmutableInterlocked.Update(ref _subscribers, list => list.Add(handler));
+        return new Subscription(() => ImmutableInterlocked.Update(ref _subscribers, list => list.Remove(handler)));
+    }
+
+    /// <summary>Stores <paramref name="state"/> and hands it to every subscriber; a failing subscriber does not stop the others.</summary>
+    public async Task PublishAsync(FeedState state)
+    {
+        Volatile.Write(ref _current, state);
+        foreach (var subscriber in _subscribers)
+        {
+            try
+            {
+                await subscriber(state);
+            }
+            catch (Exception ex)
+            {
+                _logger.LogWarning(ex, "A change feed subscriber failed");
+            }
+        }
+    }
+
+    private sealed class Subscription(Action dispose) : IDisposable
+    {
+        private Action? _dispose = dispose;
+
+        public void Dispose() => Interlocked.Exchange(ref _dispose, null)?.Invoke();
+    }
+}

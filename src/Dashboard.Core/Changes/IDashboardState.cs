@@ -1,0 +1,10 @@
+namespace Dashboard.Core.Changes;
+
+/// <summary>The in-process feed every viewer of this instance shares.</summary>
+public interface IDashboardState
+{
+    FeedState Current { get; }
+
+    /// <summary>Calls <paramref name="handler"/> with every new state until the returned handle is disposed.</summary>
+    IDisposable Subscribe(Func<FeedState, Task> handler);
+}

@@ -1,0 +1,115 @@
+using System.Text.Json;
+using Dashboard.Core.Database;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Dashboard.Core.Changes;
+
+/// <summary>
+/// The one snapshot loop of this app instance: reads a snapshot every tick, publishes it when something changed,
+/// keeps the last one and backs off while the database is unreachable, and resyncs as soon as it returns.
+/// </summary>
+public sealed class SnapshotLoop(
+    SnapshotQueries queries,
+    Migrator migrator,
+    ChangeFeed feed,
+    IOptions<DashboardOptions> options,
+    ILogger<SnapshotLoop> logger) : BackgroundService
+{
+    private static readonly TimeSpan _maxBackoff = TimeSpan.FromSeconds(5);
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private string? _lastFingerprint;
+    private bool _migrated;
+
+    /// <summary>Runs the next tick now instead of at the end of the interval (for changes known to matter).</summary>
+    public void Wake()
+    {
+        try
+        {
+            _wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A wake-up is already pending.
+        }
+    }
+
+    /// <summary>Reads one snapshot and publishes it if it differs from the last; returns false when the read failed.</summary>
+    public async Task<bool> TickAsync(CancellationToken ct)
+    {
+        try
+        {
+            if (!_migrated && options.Value.MigrateOnStart)
+            {
+                // At start the database may be down; the console starts anyway and migrates once it is reachable.
+                await migrator.MigrateAsync(ct);
+            }
+
+            _migrated = true;
+            var snapshot = await queries.GetAsync(ct);
+            var fingerprint = JsonSerializer.Serialize(snapshot with { TakenAt = default });
+            var current = feed.Current;
+            if (fingerprint != _lastFingerprint || !current.IsHealthy)
+            {
+                _lastFingerprint = fingerprint;
+                await feed.PublishAsync(new FeedState(snapshot, null, null));
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested && IsDatabaseProblem(ex))
+        {
+            var current = feed.Current;
+            var reason = Describe(ex);
+            if (current.Error != reason)
+            {
+                logger.LogWarning("Snapshot failed: {Reason}", reason);
+                await feed.PublishAsync(new FeedState(current.Snapshot, reason, current.ErrorSince ?? DateTimeOffset.UtcNow));
+            }
+
+            return false;
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var delay = options.Value.SnapshotInterval;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var ok = await TickAsync(stoppingToken);
+            delay = ok ? options.Value.SnapshotInterval : Min(delay * 2, _maxBackoff);
+            try
+            {
+                await _wake.WaitAsync(delay, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    public override void Dispose()
+    {
+        _wake.Dispose();
+        base.Dispose();
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static bool IsDatabaseProblem(Exception ex) =>
+        ex is NpgsqlException or TimeoutException or InvalidOperationException or System.Net.Sockets.SocketException
+            or OperationCanceledException;
+
+    /// <summary>A one-line reason an on-call engineer can act on.</summary>
+    public static string Describe(Exception ex) => ex switch
+    {
+        PostgresException pg when pg.SqlState == PostgresErrorCodes.QueryCanceled => "a snapshot query exceeded the statement timeout",
+        PostgresException pg => $"{pg.MessageText} ({pg.SqlState})",
+        NpgsqlException { InnerException: System.Net.Sockets.SocketException se } => se.Message,
+        NpgsqlException { InnerException: TimeoutException } => "connecting timed out",
+        _ => ex.Message,
+    };
+}

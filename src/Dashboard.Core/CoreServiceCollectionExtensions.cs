@@ -1,0 +1,32 @@
+using Dashboard.Core.Changes;
+using Dashboard.Core.Database;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Dashboard.Core;
+
+public static class CoreServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the data source, queries, the migrator and the one snapshot loop of this instance.
+    /// Settings are validated at start: a bad one stops the app with a message naming it.
+    /// </summary>
+    public static IServiceCollection AddDashboardCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DashboardOptions>()
+            .Bind(configuration.GetSection(DashboardOptions.SectionName))
+            .Configure(o => o.ConnectionString ??= configuration.GetConnectionString("Jobs"))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DashboardOptions>, ValidateDashboardOptions>();
+        services.AddSingleton(sp => Db.Create(sp.GetRequiredService<IOptions<DashboardOptions>>().Value.ConnectionString!));
+        services.AddSingleton<Migrator>();
+        services.AddSingleton<SnapshotQueries>();
+        services.AddSingleton<ChangeFeed>();
+        services.AddSingleton<IDashboardState>(sp => sp.GetRequiredService<ChangeFeed>());
+        services.AddSingleton<SnapshotLoop>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<SnapshotLoop>());
+        return services;
+    }
+}

@@ -1,0 +1,28 @@
+namespace Dashboard.Core;
+
+/// <summary>The console's settings, bound from the <c>Dashboard</c> section and <c>ConnectionStrings:Jobs</c>.</summary>
+public sealed class DashboardOptions
+{
+    public const string SectionName = "Dashboard";
+
+    /// <summary>The PostgreSQL connection string (<c>ConnectionStrings:Jobs</c>).</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Lease timeout for kinds without their own setting.</summary>
+    public TimeSpan DefaultLeaseTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often the one snapshot loop of this instance reads the queue.</summary>
+    public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>A snapshot query slower than this fails and the console keeps showing the last one.</summary>
+    public TimeSpan StatementTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Finished (done/failed) rows are counted exactly per kind up to this many; above it they are estimates.</summary>
+    public int FinishedCountCap { get; set; } = 5000;
+
+    /// <summary>A worker whose last heartbeat is older than this is shown as gone.</summary>
+    public TimeSpan WorkerStaleAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Apply pending migrations when the app starts.</summary>
+    public bool MigrateOnStart { get; set; } = true;
+}

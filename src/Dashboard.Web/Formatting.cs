@@ -1,0 +1,34 @@
+using System.Globalization;
+using Dashboard.Core.Changes;
+
+namespace Dashboard.Web;
+
+/// <summary>How the console writes ages, times and counts.</summary>
+public static class Formatting
+{
+    /// <summary>"12s", "4m 12s", "3h 05m", "2d 04h".</summary>
+    public static string Age(TimeSpan age)
+    {
+        if (age < TimeSpan.Zero)
+        {
+            age = TimeSpan.Zero;
+        }
+
+        return age.TotalSeconds < 60 ? $"{(int)age.TotalSeconds}s"
+            : age.TotalMinutes < 60 ? $"{(int)age.TotalMinutes}m {age.Seconds:00}s"
+            : age.TotalHours < 24 ? $"{(int)age.TotalHours}h {age.Minutes:00}m"
+            : $"{(int)age.TotalDays}d {age.Hours:00}h";
+    }
+
+    public static string Absolute(DateTimeOffset at) =>
+        at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+
+    public static string Clock(DateTimeOffset at) => at.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
+
+    public static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    public static string Count(StateCount count) => Number(count.Count);
+
+    public static string Duration(TimeSpan span) =>
+        span.TotalMinutes >= 1 && span.Seconds == 0 ? $"{(int)span.TotalMinutes}m" : Age(span);
+}

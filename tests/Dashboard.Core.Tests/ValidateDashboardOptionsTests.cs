@@ -1,0 +1,38 @@
+namespace Dashboard.Core.Tests;
+
+public sealed class ValidateDashboardOptionsTests
+{
+    private static readonly ValidateDashboardOptions _validator = new();
+
+    [Fact]
+    public void Validate_NamesTheSetting_WhenConnectionStringIsMalformed()
+    {
+        var result = _validator.Validate(null, new DashboardOptions { ConnectionString = "Host=x;Bogus Key=1" });
+
+        Assert.True(result.Failed);
+        Assert.Contains("ConnectionStrings:Jobs", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_ReportsEveryProblem_InOneMessage()
+    {
+        var result = _validator.Validate(null, new DashboardOptions
+        {
+            ConnectionString = null,
+            DefaultLeaseTimeout = TimeSpan.Zero,
+            FinishedCountCap = 0,
+        });
+
+        Assert.Equal(3, result.Failures!.Count());
+        Assert.Contains("Dashboard:DefaultLeaseTimeout", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Dashboard:FinishedCountCap", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_Succeeds_WithDefaults()
+    {
+        var result = _validator.Validate(null, new DashboardOptions { ConnectionString = "Host=localhost;Database=jobs" });
+
+        Assert.True(result.Succeeded);
+    }
+}
