@@ -33,10 +33,11 @@ export DASHBOARD_TEST_PG="Host=127.0.0.1;Port=$PG_PORT;Database=postgres;Usernam
 export DASHBOARD_TEST_PG_BIN="$PG_BIN"
 
 log "Running tests"
-status=0
-dotnet test Dashboard.sln -c Release --no-build -v quiet -nologo --logger "console;verbosity=normal" "$@" 2>&1 \
-  | grep -v -E '^\s*$' | tee "$PG_TMP/test.log" | grep -E '^\s*(Failed|Passed!|Failed!|Total tests|Error Message|Stack Trace|\s+at |\s+Assert|  Expected|  Actual)|error' || true
+set +e
+dotnet test Dashboard.sln -c Release --no-build -v quiet -nologo --logger "console;verbosity=minimal" "$@" 2>&1 \
+  | tee "$PG_TMP/test.log"
 status=${PIPESTATUS[0]}
+set -e
 
 passed=$(grep -o -E 'Passed: +[0-9]+' "$PG_TMP/test.log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -o -E 'Failed: +[0-9]+' "$PG_TMP/test.log" | awk '{s+=$2} END {print s+0}')

@@ -3,17 +3,13 @@ using Dashboard.Web.Components;
 using Dashboard.Web.Extensions;
 using Microsoft.Extensions.Options;
 
-// The console's own assets (wwwroot-assets/ at the top of the repository, copied beside the app) are its web root.
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-{
-    Args = args,
-    WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot-assets"),
-});
+var builder = WebApplication.CreateBuilder(args);
+// Serve static assets from the build output too (scripts/run.sh and the tests run it unpublished, in Production).
+builder.WebHost.UseStaticWebAssets();
 builder.Services.AddDashboardCore(builder.Configuration);
 builder.Services.AddDashboardWeb();
 
 var app = builder.Build();
-app.UseStaticFiles();
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

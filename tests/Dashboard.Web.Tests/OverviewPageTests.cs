@@ -1,0 +1,131 @@
+using Dashboard.Core.Changes;
+using Dashboard.Web.Components.Pages;
+using Dashboard.Web.Tests.Shared;
+
+namespace Dashboard.Web.Tests;
+
+public sealed class OverviewPageTests : DashboardTestContext
+{
+    [Fact]
+    public void Render_ShowsCountsPerState_WithEstimatesMarked()
+    {
+        var page = Render<OverviewPage>();
+
+        Assert.Contains("14", page.Find("[data-testid=state-queued]").TextContent, StringComparison.Ordinal);
+        var done = page.Find("[data-testid=state-done] .count");
+        Assert.Equal("1,250,000", done.TextContent);
+        Assert.Contains("estimate", done.ClassName, StringComparison.Ordinal);
+        Assert.DoesNotContain("estimate", page.Find("[data-testid=state-failed] .count").ClassName, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Render_UpdatesCounts_WhenFeedPublishes()
+    {
+        var page = Render<OverviewPage>();
+
+        await State.PublishAsync(Snapshots.Healthy(Snapshots.Create(states: [new("queued", 99, false)])));
+
+        page.WaitForAssertion(() => Assert.Contains("99", page.Find("[data-testid=state-queued]").TextContent, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Render_SubscribesOnce_AndUnsubscribesOnDispose()
+    {
+        Render<OverviewPage>();
+        var whileShown = State.SubscriberCount;
+
+        await DisposeComponentsAsync();
+
+        Assert.Equal(1, whileShown);
+        Assert.Equal(0, State.SubscriberCount);
+    }
+
+    [Fact]
+    public void Render_ShowsStuckLeasesFlagged_WithAgeAndAbsoluteTime()
+    {
+        var snapshot = Snapshots.Create(processing:
+        [
+            Snapshots.Lease(7, "web-3:4711", TimeSpan.FromMinutes(12) + TimeSpan.FromSeconds(5), stuck: true),
+            Snapshots.Lease(8, "web-1:99", TimeSpan.FromSeconds(20), stuck: false),
+        ]);
+        State.Set(Snapshots.Healthy(snapshot));
+
+        var page = Render<OverviewPage>();
+
+        var rows = page.FindAll("[data-testid=lease-row]");
+        Assert.Equal("7", rows[0].GetAttribute("data-job-id"));
+        Assert.Contains("stuck", rows[0].TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("stuck", rows[1].TextContent, StringComparison.Ordinal);
+        var age = rows[0].QuerySelector(".age")!;
+        Assert.StartsWith("12m 0", age.TextContent, StringComparison.Ordinal);
+        Assert.Equal("2026-11-22 11:47:55 UTC", age.GetAttribute("title"));
+        Assert.Equal("1 stuck", page.Find("[data-testid=stuck-count]").TextContent);
+    }
+
+    [Fact]
+    public void Render_ShowsUnknownStateAsText()
+    {
+        State.Set(Snapshots.Healthy(Snapshots.Create(states: [new("<script>alert(1)</script>", 2, false)])));
+
+        var page = Render<OverviewPage>();
+
+        Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", page.Markup, StringComparison.Ordinal);
+        Assert.Empty(page.FindAll("script"));
+    }
+
+    [Fact]
+    public void Render_ShowsHostileKindAndHolderAsText()
+    {
+        var snapshot = Snapshots.Create(
+            kinds: [Snapshots.Kind("<img src=x onerror=alert(1)>", paused: true)],
+            processing: [Snapshots.Lease(1, "<b>evil</b>:1", TimeSpan.FromSeconds(5), stuck: false)]);
+        State.Set(Snapshots.Healthy(snapshot));
+
+        var page = Render<OverviewPage>();
+
+        Assert.Empty(page.FindAll("img[onerror]"));
+        Assert.Empty(page.FindAll("[data-testid=lease-table] b"));
+        Assert.Contains("&lt;b&gt;evil&lt;/b&gt;:1", page.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_ShowsUnreachableBanner_AndKeepsLastData()
+    {
+        var last = Snapshots.Create();
+        State.Set(new FeedState(last, "Connection refused", Snapshots.Now));
+
+        var page = Render<OverviewPage>();
+
+        var banner = page.Find("[data-testid=database-banner]");
+        Assert.Contains("Database unreachable", banner.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Connection refused", banner.TextContent, StringComparison.Ordinal);
+        Assert.Contains("as of 12:00:00", banner.TextContent, StringComparison.Ordinal);
+        Assert.NotEmpty(page.FindAll("[data-testid=state-queued]"));
+    }
+
+    [Fact]
+    public async Task Render_RemovesBanner_WhenDatabaseRecovers()
+    {
+        State.Set(new FeedState(null, "Connection refused", Snapshots.Now));
+        var page = Render<OverviewPage>();
+        Assert.NotEmpty(page.FindAll("[data-testid=database-banner]"));
+
+        await State.PublishAsync(Snapshots.Healthy(Snapshots.Create()));
+
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=database-banner]")));
+    }
+
+    [Fact]
+    public void Render_ShowsIntakePaused_WithWhoAndWhy()
+    {
+        var snapshot = Snapshots.Create(intake: new IntakeStatus(false, "deploy-bot", Snapshots.Now.AddMinutes(-3), "deploy 142"));
+        State.Set(Snapshots.Healthy(snapshot));
+
+        var page = Render<OverviewPage>();
+
+        var intake = page.Find("[data-testid=intake]").TextContent;
+        Assert.Contains("Intake is paused", intake, StringComparison.Ordinal);
+        Assert.Contains("deploy-bot", intake, StringComparison.Ordinal);
+        Assert.Contains("deploy 142", intake, StringComparison.Ordinal);
+    }
+}

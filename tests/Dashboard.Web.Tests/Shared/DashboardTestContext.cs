@@ -1,0 +1,24 @@
+using Dashboard.Core.Changes;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor.Services;
+
+namespace Dashboard.Web.Tests.Shared;
+
+/// <summary>bunit context with MudBlazor services and a fake feed.</summary>
+public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
+{
+    protected DashboardTestContext()
+    {
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Services.AddMudServices();
+        Services.AddSingleton(TimeProvider.System);
+        Services.AddSingleton<IDashboardState>(_ => State);
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // MudBlazor registers services that only dispose asynchronously.
+    async Task IAsyncLifetime.DisposeAsync() => await DisposeAsync();
+
+    protected FakeDashboardState State { get; } = new(Snapshots.Healthy(Snapshots.Create()));
+}
