@@ -1,0 +1,57 @@
+namespace Dashboard.Core.Security;
+
+/// <summary>
+/// Named permissions, one per action, checked on the server inside each action (not only by hiding buttons).
+/// </summary>
+public static class Permissions
+{
+    public const string ViewQueue = "queue.view";
+    public const string PauseKind = "kinds.pause";
+    public const string ResumeKind = "kinds.resume";
+    public const string ReleaseLease = "leases.release";
+    public const string DrainWorkers = "workers.drain";
+    public const string ResumeWorkers = "workers.resume";
+    public const string PauseIntake = "intake.pause";
+    public const string ResumeIntake = "intake.resume";
+    public const string ReadAudit = "audit.read";
+    public const string ExportAudit = "audit.export";
+    public const string VerifyAudit = "audit.verify";
+
+    public static IReadOnlyList<string> All { get; } =
+    [
+        ViewQueue, PauseKind, ResumeKind, ReleaseLease, DrainWorkers, ResumeWorkers, PauseIntake, ResumeIntake,
+        ReadAudit, ExportAudit, VerifyAudit,
+    ];
+}
+
+/// <summary>The roles of DESIGN.md §7 and what each may do.</summary>
+public static class Roles
+{
+    public const string Viewer = "viewer";
+    public const string Operator = "operator";
+    public const string Auditor = "auditor";
+    public const string Admin = "admin";
+
+    public static IReadOnlyList<string> All { get; } = [Viewer, Operator, Auditor, Admin];
+
+    private static readonly Dictionary<string, IReadOnlySet<string>> _permissions = new(StringComparer.Ordinal)
+    {
+        [Viewer] = new HashSet<string>(StringComparer.Ordinal) { Permissions.ViewQueue },
+        [Operator] = new HashSet<string>(StringComparer.Ordinal)
+        {
+            Permissions.ViewQueue, Permissions.PauseKind, Permissions.ResumeKind, Permissions.ReleaseLease,
+            Permissions.DrainWorkers, Permissions.ResumeWorkers, Permissions.PauseIntake, Permissions.ResumeIntake,
+        },
+        [Auditor] = new HashSet<string>(StringComparer.Ordinal)
+        {
+            Permissions.ViewQueue, Permissions.ReadAudit, Permissions.ExportAudit, Permissions.VerifyAudit,
+        },
+        [Admin] = new HashSet<string>(Permissions.All, StringComparer.Ordinal),
+    };
+
+    public static bool IsKnown(string role) => _permissions.ContainsKey(role);
+
+    /// <summary>The permissions of a role; none for an unknown role.</summary>
+    public static IReadOnlySet<string> PermissionsOf(string role) =>
+        _permissions.TryGetValue(role, out var set) ? set : new HashSet<string>();
+}
