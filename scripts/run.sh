@@ -74,6 +74,14 @@ log "Migrating and loading demo data (first run only)"
 dotnet "src/Dashboard.Cli/bin/$BIN/dashboard-cli.dll" seed
 
 URL="http://127.0.0.1:$PORT"
+if ! env | grep -q '^Dashboard__Auth__'; then
+  # No sign-in configured: the embedded demo brings its own users (one per role) and an API token.
+  mkdir -p "$DATA_DIR"
+  dotnet "src/Dashboard.Cli/bin/$BIN/dashboard-cli.dll" demo-credentials "$DATA_DIR" >/dev/null
+  set -a; source "$DATA_DIR/demo-auth.env"; set +a
+  source "$DATA_DIR/demo-credentials"
+  log "Sign in as '$OPERATOR_NAME' with password '$OPERATOR_PASSWORD' (every demo user and the API token: .data/demo-credentials)"
+fi
 log "Serving the console at $URL (Ctrl-C stops everything)"
 (cd "src/Dashboard.Web/bin/$BIN" && exec dotnet Dashboard.Web.dll --urls "$URL") &
 CHILDREN+=($!)

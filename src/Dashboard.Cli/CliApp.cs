@@ -1,5 +1,6 @@
 using Dashboard.Core.Database;
 using Dashboard.Core.Demo;
+using Dashboard.Core.Security;
 using Npgsql;
 
 namespace Dashboard.Cli;
@@ -20,6 +21,9 @@ public static class CliApp
         commands:
           migrate   apply pending schema migrations (each once; re-running is harmless)
           seed      load the demo data into an empty jobs table
+          hash-password            read a password from standard input, print its hash for Dashboard:Auth:LocalUsers
+          new-token                print a new API token and its hash for Dashboard:Auth:ApiTokens
+          demo-credentials <dir>   create the demo's users (one per role) and API token once, in <dir>
 
         The connection string comes from --connection or the ConnectionStrings__Jobs environment variable.
         """;
@@ -33,6 +37,34 @@ public static class CliApp
         {
             await stdout.WriteLineAsync(Help);
             return args.Length == 0 ? Usage : Ok;
+        }
+
+        switch (args[0])
+        {
+            case "hash-password":
+                var password = (await Console.In.ReadLineAsync())?.TrimEnd('\r', '\n');
+                if (string.IsNullOrEmpty(password))
+                {
+                    await stderr.WriteLineAsync("Type the password on standard input.");
+                    return Usage;
+                }
+
+                await stdout.WriteLineAsync(SecretHash.HashPassword(password));
+                return Ok;
+            case "new-token":
+                var token = SecretHash.NewToken();
+                await stdout.WriteLineAsync($"token: {token}\nhash:  {SecretHash.HashToken(token)}");
+                return Ok;
+            case "demo-credentials":
+                if (args.Length < 2)
+                {
+                    await stderr.WriteLineAsync("usage: dashboard-cli demo-credentials <dir>");
+                    return Usage;
+                }
+
+                var created = await DemoCredentials.EnsureAsync(args[1]);
+                await stdout.WriteLineAsync(created ? "Demo users and API token created." : "Demo users and API token already exist.");
+                return Ok;
         }
 
         var connection = Option(args, "--connection") ?? Environment.GetEnvironmentVariable("ConnectionStrings__Jobs");

@@ -1,5 +1,4 @@
 using Dashboard.Core;
-using Dashboard.Web.Components;
 using Dashboard.Web.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -7,12 +6,10 @@ var builder = WebApplication.CreateBuilder(args);
 // Serve static assets from the build output too (scripts/run.sh and the tests run it unpublished, in Production).
 builder.WebHost.UseStaticWebAssets();
 builder.Services.AddDashboardCore(builder.Configuration);
-builder.Services.AddDashboardWeb();
+builder.Services.AddDashboardWeb(builder.Configuration);
 
 var app = builder.Build();
-app.UseAntiforgery();
-app.MapStaticAssets();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.UseDashboardWeb();
 
 try
 {
@@ -31,5 +28,5 @@ catch (OptionsValidationException ex)
 
 return 0;
 
-/// <summary>Entry point; public so the test host can start the real app.</summary>
+/// <summary>Entry point; public so tests can start the real app.</summary>
 public partial class Program;

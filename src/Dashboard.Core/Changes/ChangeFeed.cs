@@ -10,8 +10,21 @@ public sealed class ChangeFeed(ILogger<ChangeFeed>? logger = null) : IDashboardS
     private readonly ILogger _logger = logger ?? NullLogger<ChangeFeed>.Instance;
     private ImmutableList<Func<FeedState, Task>> _subscribers = [];
     private FeedState _current = FeedState.Starting;
+    private long _lastReadTicks;
 
     public FeedState Current => Volatile.Read(ref _current);
+
+    public DateTimeOffset? LastReadAt
+    {
+        get
+        {
+            var ticks = Interlocked.Read(ref _lastReadTicks);
+            return ticks == 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
+        }
+    }
+
+    /// <summary>Records a successful read that found nothing new to publish.</summary>
+    public void MarkRead(DateTimeOffset at) => Interlocked.Exchange(ref _lastReadTicks, at.UtcTicks);
 
     public int SubscriberCount => _subscribers.Count;
 
@@ -26,6 +39,11 @@ public sealed class ChangeFeed(ILogger<ChangeFeed>? logger = null) : IDashboardS
     public async Task PublishAsync(FeedState state)
     {
         Volatile.Write(ref _current, state);
+        if (state.IsHealthy)
+        {
+            MarkRead(state.Snapshot!.TakenAt);
+        }
+
         foreach (var subscriber in _subscribers)
         {
             try

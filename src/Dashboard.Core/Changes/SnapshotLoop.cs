@@ -56,6 +56,10 @@ public sealed class SnapshotLoop(
                 _lastFingerprint = fingerprint;
                 await feed.PublishAsync(new FeedState(snapshot, null, null));
             }
+            else
+            {
+                feed.MarkRead(snapshot.TakenAt);
+            }
 
             return true;
         }

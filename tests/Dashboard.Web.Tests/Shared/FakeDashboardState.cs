@@ -9,6 +9,8 @@ public sealed class FakeDashboardState(FeedState initial) : IDashboardState
 
     public FeedState Current { get; private set; } = initial;
 
+    public DateTimeOffset? LastReadAt => Current.Snapshot?.TakenAt;
+
     public int SubscriberCount
     {
         get

@@ -1,0 +1,80 @@
+using System.Security.Claims;
+using Dashboard.Core.Security;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace Dashboard.Web.Auth;
+
+/// <summary>Sign-in (local users: rate-limited form post with antiforgery; OpenID Connect: a challenge) and sign-out.</summary>
+public static class AccountEndpoints
+{
+    public const string SignInRateLimit = "signin";
+
+    public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/account");
+        group.MapPost("/signin", SignInAsync).AllowAnonymous().RequireRateLimiting(SignInRateLimit);
+        group.MapGet("/signin-oidc-start", (string? returnUrl, IOptions<AuthOptions> options) =>
+                options.Value.OidcEnabled
+                    ? Results.Challenge(new AuthenticationProperties { RedirectUri = SafeReturnUrl(returnUrl) }, [OpenIdConnectDefaults.AuthenticationScheme])
+                    : Results.NotFound())
+            .AllowAnonymous();
+        group.MapPost("/signout", SignOutAsync);
+        return app;
+    }
+
+    private static async Task<IResult> SignInAsync(
+        HttpContext http,
+        [FromForm] string? name,
+        [FromForm] string? password,
+        [FromForm] string? returnUrl,
+        IOptionsMonitor<AuthOptions> options,
+        TimeProvider clock)
+    {
+        var target = SafeReturnUrl(returnUrl);
+        var user = options.CurrentValue.LocalUsers.FirstOrDefault(u => u.Name == name);
+        // Hash even for unknown names so the answer takes as long either way.
+        var ok = SecretHash.VerifyPassword(password ?? "", user?.PasswordHash ?? _dummyHash) && user is not null;
+        if (!ok)
+        {
+            return Results.Redirect($"/signin?failed=1&returnUrl={Uri.EscapeDataString(target)}");
+        }
+
+        var expires = clock.GetUtcNow() + options.CurrentValue.SessionLifetime;
+        var identity = DashboardClaims.Identity(
+            CookieAuthenticationDefaults.AuthenticationScheme, user!.Name, user.Role, DashboardClaims.Local, expires, DashboardClaims.StampOf(user));
+        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity),
+            new AuthenticationProperties { ExpiresUtc = expires, IsPersistent = false });
+        return Results.Redirect(target);
+    }
+
+    private static async Task<IResult> SignOutAsync(HttpContext http, IAntiforgery antiforgery, IOptions<AuthOptions> options)
+    {
+        // No form field is bound here, so nothing else checks the token: no cross-site sign-out.
+        if (!await antiforgery.IsRequestValidAsync(http))
+        {
+            return Results.BadRequest();
+        }
+
+        await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        if (options.Value.OidcEnabled && DashboardClaims.MethodOf(http.User) == DashboardClaims.Oidc)
+        {
+            return Results.SignOut(new AuthenticationProperties { RedirectUri = "/signin" }, [OpenIdConnectDefaults.AuthenticationScheme]);
+        }
+
+        return Results.Redirect("/signin?signedOut=1");
+    }
+
+    /// <summary>Only local paths: a sign-in link can never send the user to another site.</summary>
+    public static string SafeReturnUrl(string? returnUrl) =>
+        !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal)
+            && !returnUrl.StartsWith("/\\", StringComparison.Ordinal)
+            ? returnUrl
+            : "/";
+
+    private static readonly string _dummyHash = SecretHash.HashPassword(Guid.NewGuid().ToString());
+}

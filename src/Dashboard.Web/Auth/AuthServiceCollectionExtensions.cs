@@ -1,0 +1,132 @@
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+using Dashboard.Core.Security;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.Extensions.Options;
+
+namespace Dashboard.Web.Auth;
+
+public static class AuthServiceCollectionExtensions
+{
+    /// <summary>Cookie sessions for browsers (local users and/or OpenID Connect), bearer tokens for scripts, one policy per permission.</summary>
+    public static IServiceCollection AddDashboardAuth(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthOptions>, ValidateAuthOptions>();
+        services.AddSingleton<SessionValidator>();
+        services.AddScoped<CurrentActor>();
+
+        var settings = configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
+        var auth = services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(options =>
+            {
+                options.LoginPath = "/signin";
+                options.AccessDeniedPath = "/denied";
+                options.Cookie.Name = "dashboard.session";
+                options.Cookie.HttpOnly = true;
+                options.Cookie.SameSite = SameSiteMode.Lax;
+                options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                options.SlidingExpiration = false;
+                options.Events.OnValidatePrincipal = ctx =>
+                {
+                    if (!ctx.HttpContext.RequestServices.GetRequiredService<SessionValidator>().IsValid(ctx.Principal))
+                    {
+                        ctx.RejectPrincipal();
+                    }
+
+                    return Task.CompletedTask;
+                };
+                // Script-like callers (no HTML accepted) get status codes, not a sign-in page.
+                options.Events.OnRedirectToLogin = ctx => RedirectOrStatus(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status401Unauthorized);
+                options.Events.OnRedirectToAccessDenied = ctx => RedirectOrStatus(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status403Forbidden);
+            })
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null);
+
+        if (settings.OidcEnabled)
+        {
+            auth.AddOpenIdConnect(options =>
+            {
+                options.Authority = settings.Oidc.Authority;
+                options.ClientId = settings.Oidc.ClientId;
+                options.ClientSecret = settings.Oidc.ClientSecret;
+                options.ResponseType = "code";
+                options.UsePkce = true;
+                options.RequireHttpsMetadata = settings.Oidc.RequireHttpsMetadata;
+                options.SaveTokens = false;
+                options.Scope.Clear();
+                foreach (var scope in settings.Oidc.Scopes)
+                {
+                    options.Scope.Add(scope);
+                }
+
+                options.SignInScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+                options.Events.OnTokenValidated = ctx =>
+                {
+                    var auth = ctx.HttpContext.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value;
+                    var clock = ctx.HttpContext.RequestServices.GetRequiredService<TimeProvider>();
+                    var name = ctx.Principal?.FindFirst("preferred_username")?.Value ?? ctx.Principal?.FindFirst("email")?.Value
+                        ?? ctx.Principal?.FindFirst(ClaimTypes.Name)?.Value ?? ctx.Principal?.FindFirst("sub")?.Value ?? "unknown";
+                    var role = OidcRoles.Map(ctx.Principal, auth.Oidc);
+                    if (role is null)
+                    {
+                        ctx.Fail($"'{name}' has no console role: none of their '{auth.Oidc.RoleClaim}' claims is in Dashboard:Auth:Oidc:RoleMap.");
+                        return Task.CompletedTask;
+                    }
+
+                    var expires = clock.GetUtcNow() + auth.SessionLifetime;
+                    ctx.Principal = new ClaimsPrincipal(DashboardClaims.Identity(
+                        CookieAuthenticationDefaults.AuthenticationScheme, name, role, DashboardClaims.Oidc, expires, null));
+                    ctx.Properties!.ExpiresUtc = expires;
+                    return Task.CompletedTask;
+                };
+            });
+        }
+
+        services.AddAuthorization(Policies.Add);
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<AuthenticationStateProvider, RevalidatingAuthStateProvider>();
+        services.AddRateLimiter(options =>
+        {
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.AddPolicy(AccountEndpoints.SignInRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
+                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = settings.SignInAttemptsPerMinute,
+                    Window = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                }));
+        });
+        return services;
+    }
+
+    private static Task RedirectOrStatus(HttpContext http, string redirectUri, int status)
+    {
+        var accept = http.Request.Headers.Accept.ToString();
+        if (accept.Contains("text/html", StringComparison.OrdinalIgnoreCase))
+        {
+            http.Response.Redirect(redirectUri);
+        }
+        else
+        {
+            http.Response.StatusCode = status;
+        }
+
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Maps an OpenID Connect user's role claims to the most capable console role configured for them.</summary>
+public static class OidcRoles
+{
+    public static string? Map(ClaimsPrincipal? user, OidcSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var granted = user?.FindAll(settings.RoleClaim).Select(c => settings.RoleMap.GetValueOrDefault(c.Value))
+            .Where(r => r is not null && Roles.IsKnown(r)).Select(r => r!).ToList() ?? [];
+        // Most capable first: admin, operator, auditor, viewer.
+        string[] order = [Roles.Admin, Roles.Operator, Roles.Auditor, Roles.Viewer];
+        return order.FirstOrDefault(granted.Contains);
+    }
+}

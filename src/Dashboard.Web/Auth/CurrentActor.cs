@@ -1,0 +1,20 @@
+using Dashboard.Core.Security;
+using Microsoft.AspNetCore.Components.Authorization;
+
+namespace Dashboard.Web.Auth;
+
+/// <summary>
+/// The actor behind the current console (circuit): re-validated at every call, so every action sees the sign-in as
+/// it is now. The client address is captured from the request that opened the page.
+/// </summary>
+public sealed class CurrentActor(AuthenticationStateProvider authState, SessionValidator validator)
+{
+    public string? ClientAddress { get; set; }
+
+    /// <summary>Null when nobody is signed in or the sign-in expired or was revoked.</summary>
+    public async Task<Actor?> GetAsync()
+    {
+        var state = await authState.GetAuthenticationStateAsync();
+        return validator.ActorOf(state.User, ClientAddress);
+    }
+}

@@ -1,0 +1,17 @@
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Server;
+using Microsoft.Extensions.Options;
+
+namespace Dashboard.Web.Auth;
+
+/// <summary>Re-checks an open console's sign-in periodically; an expired or revoked one signs the page out.</summary>
+public sealed class RevalidatingAuthStateProvider(
+    ILoggerFactory loggerFactory,
+    SessionValidator validator,
+    IOptions<AuthOptions> options) : RevalidatingServerAuthenticationStateProvider(loggerFactory)
+{
+    protected override TimeSpan RevalidationInterval => options.Value.RevalidationInterval;
+
+    protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken) =>
+        Task.FromResult(validator.IsValid(authenticationState.User));
+}
