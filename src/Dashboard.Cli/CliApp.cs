@@ -24,6 +24,8 @@ public static class CliApp
           hash-password            read a password from standard input, print its hash for Dashboard:Auth:LocalUsers
           new-token                print a new API token and its hash for Dashboard:Auth:ApiTokens
           demo-credentials <dir>   create the demo's users (one per role) and API token once, in <dir>
+          watch --url <console> [--token <token>]
+                    print the queue's counts each time they change (token: --token or DASHBOARD_TOKEN)
 
         The connection string comes from --connection or the ConnectionStrings__Jobs environment variable.
         """;
@@ -55,6 +57,8 @@ public static class CliApp
                 var token = SecretHash.NewToken();
                 await stdout.WriteLineAsync($"token: {token}\nhash:  {SecretHash.HashToken(token)}");
                 return Ok;
+            case "watch":
+                return await WatchAsync(args, stdout, stderr);
             case "demo-credentials":
                 if (args.Length < 2)
                 {
@@ -113,6 +117,25 @@ public static class CliApp
                 return Failed;
             }
         }
+    }
+
+    private static async Task<int> WatchAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var url = Option(args, "--url") ?? "http://127.0.0.1:5000";
+        var token = Option(args, "--token") ?? Environment.GetEnvironmentVariable("DASHBOARD_TOKEN");
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var console) || string.IsNullOrEmpty(token))
+        {
+            await stderr.WriteLineAsync("usage: dashboard-cli watch --url <console URL> --token <API token> (or DASHBOARD_TOKEN)");
+            return Usage;
+        }
+
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        return await WatchCommand.RunAsync(console, token, stdout, stderr, stop.Token);
     }
 
     private static string? Option(string[] args, string name)

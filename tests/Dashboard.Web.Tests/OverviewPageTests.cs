@@ -128,4 +128,30 @@ public sealed class OverviewPageTests : DashboardTestContext
         Assert.Contains("deploy-bot", intake, StringComparison.Ordinal);
         Assert.Contains("deploy 142", intake, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Render_HighlightsACount_WhenItChanges()
+    {
+        var page = Render<OverviewPage>();
+        Assert.DoesNotContain("changed", page.Find("[data-testid=state-queued] .count").ClassName, StringComparison.Ordinal);
+
+        await State.PublishAsync(Snapshots.Healthy(Snapshots.Create(states: [new("queued", 15, false)])));
+
+        page.WaitForAssertion(() => Assert.Contains("changed", page.Find("[data-testid=state-queued] .count").ClassName, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Freeze_KeepsTheViewStill_UntilResumed()
+    {
+        var page = Render<OverviewPage>();
+        await page.Find("[data-testid=live-toggle]").ClickAsync(new());
+
+        await State.PublishAsync(Snapshots.Healthy(Snapshots.Create(states: [new("queued", 77, false)])));
+        page.WaitForAssertion(() => Assert.Contains("updates waiting", page.Find("[data-testid=live-toggle]").TextContent, StringComparison.Ordinal));
+        var whileFrozen = page.Find("[data-testid=state-queued]").TextContent;
+        await page.Find("[data-testid=live-toggle]").ClickAsync(new());
+
+        Assert.Contains("14", whileFrozen, StringComparison.Ordinal);
+        page.WaitForAssertion(() => Assert.Contains("77", page.Find("[data-testid=state-queued]").TextContent, StringComparison.Ordinal));
+    }
 }

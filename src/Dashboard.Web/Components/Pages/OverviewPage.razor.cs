@@ -10,6 +10,8 @@ public sealed partial class OverviewPage : IDisposable
     private IDisposable? _subscription;
     private FeedState _state = FeedState.Starting;
     private DateTimeOffset _receivedAt = DateTimeOffset.UtcNow;
+    private bool _frozen;
+    private FeedState? _waiting;
 
     [Inject] public required IDashboardState State { get; init; }
 
@@ -23,10 +25,30 @@ public sealed partial class OverviewPage : IDisposable
         Apply(State.Current);
         _subscription = State.Subscribe(state => InvokeAsync(() =>
         {
-            Apply(state);
+            if (_frozen && state.Error is null)
+            {
+                // Frozen while the user reads; the newest state waits. Outages still show at once.
+                _waiting = state;
+            }
+            else
+            {
+                Apply(state);
+            }
+
             StateHasChanged();
         }));
         _ = TickAgesAsync(_stop.Token);
+    }
+
+    private void SetFrozen(bool frozen)
+    {
+        _frozen = frozen;
+        if (!frozen && _waiting is { } waiting)
+        {
+            Apply(waiting);
+        }
+
+        _waiting = null;
     }
 
     private void Apply(FeedState state)
