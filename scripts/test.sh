@@ -15,6 +15,18 @@ log "Building with warnings as errors"
 dotnet build Dashboard.sln -c Release -warnaserror -v quiet -nologo -clp:ErrorsOnly
 
 pg_find_or_install
+
+# Browser tests drive Debian's Chromium; nothing may download a browser of its own.
+CHROMIUM="$(command -v chromium || true)"
+if [[ -z "$CHROMIUM" ]]; then
+  [[ $(id -u) -eq 0 ]] || die "Debian's chromium is needed for the browser tests: apt-get install chromium"
+  log "Installing Chromium (Debian package 'chromium')"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  CHROMIUM="$(command -v chromium)"
+fi
+export DASHBOARD_CHROMIUM="$CHROMIUM"
+
 PG_TMP="$(mktemp -d /tmp/dashboard-test-pg.XXXXXX)"
 cleanup() {
   trap - EXIT INT TERM
