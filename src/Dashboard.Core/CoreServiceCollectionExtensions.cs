@@ -1,3 +1,5 @@
+using Dashboard.Core.Actions;
+using Dashboard.Core.Audit;
 using Dashboard.Core.Changes;
 using Dashboard.Core.Database;
 using Microsoft.Extensions.Configuration;
@@ -10,7 +12,8 @@ namespace Dashboard.Core;
 public static class CoreServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the data source, queries, the migrator and the one snapshot loop of this instance.
+    /// Registers the data source, queries, the migrator, the one snapshot loop of this instance, the operator actions
+    /// (the only write path), the audit log readers and the deploy gate.
     /// Settings are validated at start: a bad one stops the app with a message naming it.
     /// </summary>
     public static IServiceCollection AddDashboardCore(this IServiceCollection services, IConfiguration configuration)
@@ -25,6 +28,10 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<SnapshotQueries>();
         services.AddSingleton<ChangeFeed>();
         services.AddSingleton<IDashboardState>(sp => sp.GetRequiredService<ChangeFeed>());
+        services.AddSingleton<IOperatorActions, OperatorActions>();
+        services.AddSingleton<AuditQueries>();
+        services.AddSingleton<AuditVerifier>();
+        services.AddSingleton<DeployGate.DeployGate>();
         services.AddSingleton<SnapshotLoop>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<SnapshotLoop>());
         return services;

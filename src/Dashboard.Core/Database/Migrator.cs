@@ -20,12 +20,20 @@ public sealed class Migrator(Db db, ILogger<Migrator>? logger = null)
     /// <summary>The migrations shipped in this assembly, in version order.</summary>
     public static IReadOnlyList<Migration> All { get; } = Load();
 
+    // Checks before creating: CREATE TABLE IF NOT EXISTS needs CREATE on the schema even when the table exists, and
+    // the app's role (dashboard_app) has none, so an up-to-date database must not need it.
     private const string EnsureTableSql = """
-        CREATE TABLE IF NOT EXISTS schema_migrations (
-            version    integer     PRIMARY KEY,
-            name       text        NOT NULL,
-            applied_at timestamptz NOT NULL DEFAULT now()
-        )
+        DO $$
+        BEGIN
+            IF to_regclass('schema_migrations') IS NULL THEN
+                CREATE TABLE schema_migrations (
+                    version    integer     PRIMARY KEY,
+                    name       text        NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now()
+                );
+            END IF;
+        END
+        $$
         """;
 
     private const string AppliedSql = "SELECT version FROM schema_migrations";
