@@ -24,6 +24,13 @@ public static class CliApp
           hash-password            read a password from standard input, print its hash for Dashboard:Auth:LocalUsers
           new-token                print a new API token and its hash for Dashboard:Auth:ApiTokens
           demo-credentials <dir>   create the demo's users (one per role) and API token once, in <dir>
+          drain --url <console> [--token <token>] [--max-drain 10m] [--abort-if-older-than 5m] [--poll 10s] [--reason <text>]
+                    pause intake and wait for running jobs to finish; on any failure or interruption resume intake.
+                    exit codes: 0 drained (intake stays paused), 3 a job ran longer than --abort-if-older-than,
+                    4 jobs still running after --max-drain, 5 console or database unreachable, 130 interrupted;
+                    every non-zero exit has resumed intake (or says it could not)
+          resume --url <console> [--token <token>] [--reason <text>]
+                    resume intake (idempotent; safe as a manual recovery step)
           watch --url <console> [--token <token>]
                     print the queue's counts each time they change (token: --token or DASHBOARD_TOKEN)
 
@@ -59,6 +66,8 @@ public static class CliApp
                 return Ok;
             case "watch":
                 return await WatchAsync(args, stdout, stderr);
+            case "drain" or "resume":
+                return await GateAsync(args, stdout, stderr);
             case "demo-credentials":
                 if (args.Length < 2)
                 {
@@ -116,6 +125,36 @@ public static class CliApp
                 await stderr.WriteLineAsync($"Database error: {ex.Message}");
                 return Failed;
             }
+        }
+    }
+
+    private static async Task<int> GateAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var url = Option(args, "--url") ?? "http://127.0.0.1:5000";
+        var token = Option(args, "--token") ?? Environment.GetEnvironmentVariable("DASHBOARD_TOKEN");
+        var maxDrain = DrainCommand.ParseDuration(Option(args, "--max-drain") ?? "10m");
+        var abortAfter = DrainCommand.ParseDuration(Option(args, "--abort-if-older-than") ?? "5m");
+        var poll = DrainCommand.ParseDuration(Option(args, "--poll") ?? "10s");
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var console) || string.IsNullOrEmpty(token) || maxDrain is null || abortAfter is null || poll is null)
+        {
+            await stderr.WriteLineAsync("usage: dashboard-cli drain|resume --url <console URL> --token <API token> "
+                + "[--max-drain 10m] [--abort-if-older-than 5m] [--poll 10s] (token also from DASHBOARD_TOKEN)");
+            return Usage;
+        }
+
+        using var stop = new CancellationTokenSource();
+        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Cancel);
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Cancel);
+        using var http = DrainCommand.CreateClient(console, token);
+        var command = new DrainCommand(http, stdout, stderr);
+        return args[0] == "drain"
+            ? await command.DrainAsync(maxDrain.Value, abortAfter.Value, poll.Value, Option(args, "--reason") ?? "deploy: drain before restart", stop.Token)
+            : await command.ResumeAsync(Option(args, "--reason") ?? "deploy: resume intake", stop.Token);
+
+        void Cancel(System.Runtime.InteropServices.PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
         }
     }
 

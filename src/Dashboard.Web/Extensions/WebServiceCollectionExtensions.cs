@@ -1,4 +1,5 @@
 using Dashboard.Core.Security;
+using Dashboard.Web.Api;
 using Dashboard.Web.Auth;
 using Dashboard.Web.Components;
 using Dashboard.Web.Hubs;
@@ -37,6 +38,7 @@ public static class WebServiceCollectionExtensions
 
         app.MapStaticAssets().AllowAnonymous();
         app.MapAccountEndpoints();
+        app.MapDeployGateEndpoints();
         app.MapHub<JobsHub>(JobsHub.Path).RequireAuthorization(Policies.For(Permissions.ViewQueue, Policies.HubSchemes));
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
