@@ -34,6 +34,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<DeployGate.DeployGate>();
         services.AddSingleton<SnapshotLoop>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<SnapshotLoop>());
+        services.AddHostedService<Kinds.PauseExpiryLoop>();
         return services;
     }
 }

@@ -25,4 +25,17 @@ public sealed class DashboardOptions
 
     /// <summary>Apply pending migrations when the app starts.</summary>
     public bool MigrateOnStart { get; set; } = true;
+
+    /// <summary>What the drain view measures progress against.</summary>
+    public DeployGateOptions DeployGate { get; set; } = new();
+}
+
+/// <summary>The drain view's limits (the CLI's --max-drain and --abort-if-older-than have the same defaults).</summary>
+public sealed class DeployGateOptions
+{
+    /// <summary>How long a drain may take before a deploy gives up.</summary>
+    public TimeSpan MaxDrainWait { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>A job running longer than this aborts a deploy.</summary>
+    public TimeSpan AbortIfOlderThan { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -30,6 +30,8 @@ public sealed class ValidateDashboardOptions : IValidateOptions<DashboardOptions
         Positive(errors, "Dashboard:SnapshotInterval", options.SnapshotInterval);
         Positive(errors, "Dashboard:StatementTimeout", options.StatementTimeout);
         Positive(errors, "Dashboard:WorkerStaleAfter", options.WorkerStaleAfter);
+        Positive(errors, "Dashboard:DeployGate:MaxDrainWait", options.DeployGate.MaxDrainWait);
+        Positive(errors, "Dashboard:DeployGate:AbortIfOlderThan", options.DeployGate.AbortIfOlderThan);
         if (options.FinishedCountCap < 1)
         {
             errors.Add($"Dashboard:FinishedCountCap must be at least 1 (was {options.FinishedCountCap}).");

@@ -15,7 +15,7 @@ public static class AuthServiceCollectionExtensions
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AuthOptions>, ValidateAuthOptions>();
         services.AddSingleton<SessionValidator>();
-        services.AddScoped<CurrentActor>();
+        services.AddScoped<ICurrentActor, CurrentActor>();
 
         var settings = configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
         var auth = services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)

@@ -2,6 +2,7 @@ using Dashboard.Core.Security;
 using Dashboard.Web.Api;
 using Dashboard.Web.Auth;
 using Dashboard.Web.Components;
+using Dashboard.Web.Components.Shared;
 using Dashboard.Web.Hubs;
 using MudBlazor.Services;
 
@@ -15,6 +16,7 @@ public static class WebServiceCollectionExtensions
         services.AddMudServices();
         services.AddSingleton(TimeProvider.System);
         services.AddDashboardAuth(configuration);
+        services.AddScoped<ActionRunner>();
         services.AddSignalR();
         services.AddHostedService<ChangeBroadcaster>();
         return services;
@@ -39,6 +41,7 @@ public static class WebServiceCollectionExtensions
         app.MapStaticAssets().AllowAnonymous();
         app.MapAccountEndpoints();
         app.MapDeployGateEndpoints();
+        app.MapAuditExportEndpoints();
         app.MapHub<JobsHub>(JobsHub.Path).RequireAuthorization(Policies.For(Permissions.ViewQueue, Policies.HubSchemes));
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;

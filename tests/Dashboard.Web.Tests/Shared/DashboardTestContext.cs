@@ -1,4 +1,7 @@
+using Dashboard.Core.Actions;
 using Dashboard.Core.Changes;
+using Dashboard.Web.Auth;
+using Dashboard.Web.Components.Shared;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 
@@ -13,7 +16,14 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         Services.AddMudServices();
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton<IDashboardState>(_ => State);
+        Services.AddSingleton<IOperatorActions>(Actions);
+        Services.AddSingleton<ICurrentActor>(CurrentActor);
+        Services.AddScoped<ActionRunner>();
     }
+
+    protected FakeOperatorActions Actions { get; } = new();
+
+    protected FakeCurrentActor CurrentActor { get; } = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
 

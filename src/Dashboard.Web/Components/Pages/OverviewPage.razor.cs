@@ -1,4 +1,8 @@
+using Dashboard.Core.Actions;
 using Dashboard.Core.Changes;
+using Dashboard.Core.Security;
+using Dashboard.Web.Auth;
+using Dashboard.Web.Components.Shared;
 using Microsoft.AspNetCore.Components;
 
 namespace Dashboard.Web.Components.Pages;
@@ -12,16 +16,28 @@ public sealed partial class OverviewPage : IDisposable
     private DateTimeOffset _receivedAt = DateTimeOffset.UtcNow;
     private bool _frozen;
     private FeedState? _waiting;
+    private Actor? _actor;
 
     [Inject] public required IDashboardState State { get; init; }
 
     [Inject] public required TimeProvider Clock { get; init; }
 
+    [Inject] public required ICurrentActor CurrentActor { get; init; }
+
+    [Inject] public required ActionRunner Runner { get; init; }
+
+    /// <summary>Buttons show only what the signed-in role may do; the server checks again inside each action.</summary>
+    private bool Can(string permission) => _actor?.Can(permission) == true;
+
+    /// <summary>While the database is unreachable nothing can be previewed or applied.</summary>
+    private bool ActionsEnabled => _state.IsHealthy;
+
     /// <summary>The database's clock now, derived from the snapshot's time, so ages never depend on this server's clock.</summary>
     private DateTimeOffset Now => _state.Snapshot is { } s ? s.TakenAt + (Clock.GetUtcNow() - _receivedAt) : Clock.GetUtcNow();
 
-    protected override void OnInitialized()
+    protected override async Task OnInitializedAsync()
     {
+        _actor = await CurrentActor.GetAsync();
         Apply(State.Current);
         _subscription = State.Subscribe(state => InvokeAsync(() =>
         {
@@ -39,6 +55,30 @@ public sealed partial class OverviewPage : IDisposable
         }));
         _ = TickAgesAsync(_stop.Token);
     }
+
+    private static HashSet<string> StuckKinds(DashboardSnapshot snapshot) =>
+        snapshot.Processing.Where(p => p.IsStuck).Select(p => p.Kind).ToHashSet(StringComparer.Ordinal);
+
+    private Task<ActionResult?> PauseKindAsync(KindStatus kind) => Runner.RunAsync(new PauseKind(kind.Kind), $"Pause kind {kind.Kind}", "Pause");
+
+    private Task<ActionResult?> ResumeKindAsync(KindStatus kind) => Runner.RunAsync(new ResumeKind(kind.Kind), $"Resume kind {kind.Kind}", "Resume");
+
+    private Task<ActionResult?> ReleaseStuckOfKindAsync(KindStatus kind) =>
+        Runner.RunAsync(new ReleaseStuckLeases(Kind: kind.Kind), $"Release stuck leases of {kind.Kind}", "Release");
+
+    private Task<ActionResult?> ReleaseLeaseAsync(ProcessingJob job) =>
+        Runner.RunAsync(new ReleaseLease(job.Id, job.LeasedBy, job.LeaseToken), $"Force-release job {job.Id}", "Force-release");
+
+    private Task<ActionResult?> DrainWorkerAsync(WorkerStatus worker) => Runner.RunAsync(new DrainWorker(worker.Id), $"Drain worker {worker.Id}", "Drain");
+
+    private Task<ActionResult?> ResumeWorkerAsync(WorkerStatus worker) => Runner.RunAsync(new ResumeWorker(worker.Id), $"Resume worker {worker.Id}", "Resume");
+
+    private Task<ActionResult?> ReleaseWorkerLeasesAsync(WorkerStatus worker) =>
+        Runner.RunAsync(new ReleaseStuckLeases(WorkerId: worker.Id), $"Release the leases of {worker.Id}", "Release");
+
+    private Task<ActionResult?> DrainAllAsync() => Runner.RunAsync(new DrainAllWorkers(), "Drain all workers", "Drain all");
+
+    private Task<ActionResult?> ResumeAllAsync() => Runner.RunAsync(new ResumeAllWorkers(), "Resume all workers", "Resume all");
 
     private void SetFrozen(bool frozen)
     {
