@@ -10,7 +10,7 @@ namespace Dashboard.Core;
 public static class CoreServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the data source, queries, the migrator and the one snapshot loop of this instance.
+    /// Registers the data source, queries, the migrator, and the one snapshot loop and change listener of this instance.
     /// Settings are validated at start: a bad one stops the app with a message naming it.
     /// </summary>
     public static IServiceCollection AddDashboardCore(this IServiceCollection services, IConfiguration configuration)
@@ -27,6 +27,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IDashboardState>(sp => sp.GetRequiredService<ChangeFeed>());
         services.AddSingleton<SnapshotLoop>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<SnapshotLoop>());
+        services.AddSingleton<ChangeListener>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<ChangeListener>());
         return services;
     }
 }
