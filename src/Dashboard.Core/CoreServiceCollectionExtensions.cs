@@ -12,8 +12,8 @@ namespace Dashboard.Core;
 public static class CoreServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the data source, queries, the migrator, the one snapshot loop of this instance, the operator actions
-    /// (the only write path), the audit log readers and the deploy gate.
+    /// Registers the data source, queries, the migrator, the one snapshot loop and change listener of this instance,
+    /// the operator actions (the only write path), the pause expiry, the audit log readers and the deploy gate.
     /// Settings are validated at start: a bad one stops the app with a message naming it.
     /// </summary>
     public static IServiceCollection AddDashboardCore(this IServiceCollection services, IConfiguration configuration)
@@ -35,6 +35,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<SnapshotLoop>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<SnapshotLoop>());
         services.AddHostedService<Kinds.PauseExpiryLoop>();
+        services.AddSingleton<ChangeListener>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<ChangeListener>());
         return services;
     }
 }

@@ -23,6 +23,12 @@ public sealed class DashboardOptions
     /// <summary>A worker whose last heartbeat is older than this is shown as gone.</summary>
     public TimeSpan WorkerStaleAfter { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The channel the change listener LISTENs on. The control tables' triggers (migration 0001) notify
+    /// <c>dashboard_changes</c>; change this only together with them.
+    /// </summary>
+    public string ChangeChannel { get; set; } = "dashboard_changes";
+
     /// <summary>Apply pending migrations when the app starts.</summary>
     public bool MigrateOnStart { get; set; } = true;
 

@@ -6,6 +6,9 @@ namespace Dashboard.Core;
 /// <summary>Checks every setting at startup and reports all problems in one message, naming each setting.</summary>
 public sealed class ValidateDashboardOptions : IValidateOptions<DashboardOptions>
 {
+    // PostgreSQL truncates identifiers (channel names included) to NAMEDATALEN - 1 bytes.
+    private const int MaxIdentifierBytes = 63;
+
     public ValidateOptionsResult Validate(string? name, DashboardOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -35,6 +38,11 @@ public sealed class ValidateDashboardOptions : IValidateOptions<DashboardOptions
         if (options.FinishedCountCap < 1)
         {
             errors.Add($"Dashboard:FinishedCountCap must be at least 1 (was {options.FinishedCountCap}).");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ChangeChannel) || System.Text.Encoding.UTF8.GetByteCount(options.ChangeChannel) > MaxIdentifierBytes)
+        {
+            errors.Add($"Dashboard:ChangeChannel must be a PostgreSQL channel name of 1 to {MaxIdentifierBytes} bytes (was \"{options.ChangeChannel}\").");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -82,4 +82,17 @@ public sealed class SnapshotLoopTests(TestDatabase db) : IClassFixture<TestDatab
         Assert.Contains("queue_control", feed.Current.Error, StringComparison.Ordinal);
         Assert.NotNull(feed.Current.ErrorSince);
     }
+
+    [Fact]
+    public async Task Refresh_PublishesAChangeCommittedBeforeTheCall_WithoutWaitingForTheInterval()
+    {
+        var options = new DashboardOptions { ConnectionString = db.ConnectionString, SnapshotInterval = TimeSpan.FromMinutes(1) };
+        await using var live = await LiveLoop.StartAsync(options, listen: false);
+        // jobs never notify: only the refresh can bring this row into the feed within the minute.
+        await db.PsqlAsync("INSERT INTO jobs (kind) VALUES ('refresh.test')");
+
+        await live.Loop.RefreshAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, live.Feed.Current.Snapshot!.Kinds.Single(k => k.Kind == "refresh.test").CountOf("queued").Count);
+    }
 }

@@ -28,6 +28,17 @@ public sealed class ValidateDashboardOptionsTests
         Assert.Contains("Dashboard:FinishedCountCap", result.FailureMessage, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("a_channel_name_that_is_longer_than_the_sixty_three_bytes_postgres_keeps")]
+    public void Validate_NamesTheSetting_WhenChangeChannelIsNotAUsableName(string channel)
+    {
+        var result = _validator.Validate(null, new DashboardOptions { ConnectionString = "Host=localhost", ChangeChannel = channel });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Dashboard:ChangeChannel", result.FailureMessage, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Validate_Succeeds_WithDefaults()
     {

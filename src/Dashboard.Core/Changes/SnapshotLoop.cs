@@ -20,6 +20,8 @@ public sealed class SnapshotLoop(
 {
     private static readonly TimeSpan _maxBackoff = TimeSpan.FromSeconds(5);
     private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly Lock _tickGate = new();
+    private TaskCompletionSource _nextTick = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string? _lastFingerprint;
     private bool _migrated;
 
@@ -34,6 +36,28 @@ public sealed class SnapshotLoop(
         {
             // A wake-up is already pending.
         }
+        catch (ObjectDisposedException)
+        {
+            // The app is stopping.
+        }
+    }
+
+    /// <summary>
+    /// Wakes the running loop and completes once a tick that began after this call has finished, so the feed then
+    /// reflects every change committed before the call (or reports why it could not be read). Use it after a change
+    /// that must show at once; canceled when the loop stops.
+    /// </summary>
+    public Task RefreshAsync(CancellationToken ct = default)
+    {
+        Task next;
+        lock (_tickGate)
+        {
+            // Taken together with the wake-up: the tick that completes this task starts after both.
+            next = _nextTick.Task;
+            Wake();
+        }
+
+        return next.WaitAsync(ct);
     }
 
     /// <summary>Reads one snapshot and publishes it if it differs from the last; returns false when the read failed.</summary>
@@ -80,17 +104,39 @@ public sealed class SnapshotLoop(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var delay = options.Value.SnapshotInterval;
-        while (!stoppingToken.IsCancellationRequested)
+        TaskCompletionSource? running = null;
+        try
         {
-            var ok = await TickAsync(stoppingToken);
-            delay = ok ? options.Value.SnapshotInterval : Min(delay * 2, _maxBackoff);
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
+                lock (_tickGate)
+                {
+                    running = _nextTick;
+                    _nextTick = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    // This tick reads after every wake-up so far: a pending one would only repeat it.
+                    _wake.Wait(0, CancellationToken.None);
+                }
+
+                var ok = await TickAsync(stoppingToken);
+                running.TrySetResult();
+                delay = ok ? options.Value.SnapshotInterval : Min(delay * 2, _maxBackoff);
                 await _wake.WaitAsync(delay, stoppingToken);
             }
-            catch (OperationCanceledException)
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            running?.TrySetException(ex);
+            throw;
+        }
+        finally
+        {
+            running?.TrySetCanceled(CancellationToken.None);
+            lock (_tickGate)
             {
-                return;
+                _nextTick.TrySetCanceled(CancellationToken.None);
             }
         }
     }
