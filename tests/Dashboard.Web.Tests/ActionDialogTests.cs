@@ -21,12 +21,14 @@ public sealed class ActionDialogTests : DashboardTestContext
         var dialogs = Render<MudDialogProvider>();
         var page = Render<OverviewPage>();
 
-        await page.Find("[data-testid=release-lease]").ClickAsync(new());
+        var click = page.Find("[data-testid=release-lease]").ClickAsync(new());
 
         dialogs.WaitForAssertion(() => Assert.Equal("preview of release_lease", dialogs.Find("[data-testid=preview-summary]").TextContent));
         Assert.Contains("UPDATE jobs", dialogs.Find("[data-testid=preview-sql]").TextContent, StringComparison.Ordinal);
         Assert.True(dialogs.Find("[data-testid=confirm]").HasAttribute("disabled"));
         await dialogs.Find("[data-testid=confirm]").ClickAsync(new());
+        await dialogs.Find("[data-testid=cancel]").ClickAsync(new());
+        await click.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Empty(Actions.Executed);
     }
 
@@ -38,12 +40,13 @@ public sealed class ActionDialogTests : DashboardTestContext
         var page = Render<OverviewPage>();
         var seen = State.Current.Snapshot!.Processing.Single();
 
-        await page.Find("[data-testid=release-lease]").ClickAsync(new());
+        var click = page.Find("[data-testid=release-lease]").ClickAsync(new());
         dialogs.WaitForElement("[data-testid=preview-summary]");
-        await dialogs.Find("[data-testid=reason] textarea").InputAsync(new() { Value = "worker host died <b>INC-12</b>" });
+        await dialogs.Find("textarea").InputAsync(new() { Value = "worker host died <b>INC-12</b>" });
         await dialogs.Find("[data-testid=confirm]").ClickAsync(new());
+        await click.WaitAsync(TimeSpan.FromSeconds(10));
 
-        dialogs.WaitForAssertion(() => Assert.Single(Actions.Executed));
+        Assert.Single(Actions.Executed);
         var (action, actor, reason, key) = Actions.Executed.Single();
         Assert.Equal(new ReleaseLease(42, "web-2:88", seen.LeaseToken), action);
         Assert.Equal("ops-alice", actor.Name);
@@ -60,10 +63,11 @@ public sealed class ActionDialogTests : DashboardTestContext
         var toasts = Render<MudSnackbarProvider>();
         var page = Render<OverviewPage>();
 
-        await page.Find("[data-testid=release-lease]").ClickAsync(new());
+        var click = page.Find("[data-testid=release-lease]").ClickAsync(new());
         dialogs.WaitForElement("[data-testid=preview-summary]");
-        await dialogs.Find("[data-testid=reason] textarea").InputAsync(new() { Value = "stuck" });
+        await dialogs.Find("textarea").InputAsync(new() { Value = "stuck" });
         await dialogs.Find("[data-testid=confirm]").ClickAsync(new());
+        await click.WaitAsync(TimeSpan.FromSeconds(10));
 
         toasts.WaitForAssertion(() => Assert.Contains("Refused, the state moved on: job 42 is now held by web-3:12", toasts.Markup, StringComparison.Ordinal));
     }

@@ -22,6 +22,14 @@ public sealed class AuthorizationMatrixTests(DashboardApp app) : IClassFixture<D
         ["POST /"] = (Access.Browser, Permissions.ViewQueue),
         ["GET /denied"] = (Access.Browser, Permissions.ViewQueue),
         ["POST /denied"] = (Access.Browser, Permissions.ViewQueue),
+        ["GET /drain"] = (Access.Browser, Permissions.ViewQueue),
+        ["POST /drain"] = (Access.Browser, Permissions.ViewQueue),
+        ["GET /audit"] = (Access.Browser, Permissions.ReadAudit),
+        ["POST /audit"] = (Access.Browser, Permissions.ReadAudit),
+        ["GET /audit/export.csv"] = (Access.Browser, Permissions.ExportAudit),
+        ["GET /health/jobs/"] = (Access.Token, Permissions.ViewQueue),
+        ["POST /health/jobs/pause"] = (Access.Token, Permissions.PauseIntake),
+        ["POST /health/jobs/resume"] = (Access.Token, Permissions.ResumeIntake),
         ["GET /signin"] = (Access.Public, null),
         ["POST /signin"] = (Access.Public, null),
         ["POST /account/signin"] = (Access.Public, null),
@@ -67,8 +75,11 @@ public sealed class AuthorizationMatrixTests(DashboardApp app) : IClassFixture<D
             using var request = new HttpRequestMessage(new HttpMethod(method), path);
             if (method == "POST")
             {
-                // As a browser form would: an (empty) form body, without an antiforgery token.
-                request.Content = new FormUrlEncodedContent([]);
+                // JSON endpoints get a JSON body (routing answers 415 to anything else before authorization);
+                // the rest get what a browser form would send: an empty form without an antiforgery token.
+                request.Content = JsonRoutes().Contains(route)
+                    ? new StringContent("{}", System.Text.Encoding.UTF8, "application/json")
+                    : new FormUrlEncodedContent([]);
             }
 
             using var response = await client.SendAsync(request);
@@ -211,6 +222,12 @@ public sealed class AuthorizationMatrixTests(DashboardApp app) : IClassFixture<D
                 .Select(m => $"{m} /{e.RoutePattern.RawText!.TrimStart('/')}"))
             .Distinct()
             .Order(StringComparer.Ordinal);
+
+    private HashSet<string> JsonRoutes() =>
+        app.Service<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.ContentTypes.Contains("application/json") == true)
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? []).Select(m => $"{m} /{e.RoutePattern.RawText!.TrimStart('/')}"))
+            .ToHashSet(StringComparer.Ordinal);
 
     private static (Access, string?)? RuleOf(string route)
     {

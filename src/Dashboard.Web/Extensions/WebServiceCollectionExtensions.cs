@@ -33,6 +33,7 @@ public static class WebServiceCollectionExtensions
 
         app.UseDashboardSecurityHeaders();
         app.UseHubOriginCheck(JobsHub.Path);
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

@@ -13,7 +13,7 @@ namespace Dashboard.Web.Components.Pages;
 public sealed partial class AuditPage
 {
     private const int PageSize = 50;
-    private static readonly string[] Outcomes = [ActionOutcomeCodes.Applied, ActionOutcomeCodes.NoChange, ActionOutcomeCodes.Refused, ActionOutcomeCodes.Denied];
+    private static readonly string[] _outcomes = [ActionOutcomeCodes.Applied, ActionOutcomeCodes.NoChange, ActionOutcomeCodes.Refused, ActionOutcomeCodes.Denied];
 
     private readonly FilterForm _form = new();
     private readonly Stack<long?> _pages = new();
