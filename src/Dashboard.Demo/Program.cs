@@ -18,7 +18,7 @@ builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section
 builder.Services.AddJobWorker(o =>
 {
     o.Concurrency = 8;
-    o.ShutdownBudget = TimeSpan.FromSeconds(10);
+    o.ShutdownBudget = TimeSpan.FromSeconds(5);
     o.RetryBaseDelay = TimeSpan.FromSeconds(5);
 
     // Expired leases stay stuck so the console has some to show (and force-release); a real fleet reclaims them.
