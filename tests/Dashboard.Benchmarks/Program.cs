@@ -1,0 +1,34 @@
+using Dashboard.Benchmarks;
+
+// dashboard-bench <benchmark> [options]: figures, not pass/fail tests. One class per benchmark.
+IBenchmark[] benchmarks = [new ThroughputBenchmark()];
+
+if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+{
+    Console.WriteLine("usage: dashboard-bench <benchmark> [--connection <connection string>] [options]\n\nbenchmarks:");
+    foreach (var b in benchmarks)
+    {
+        Console.WriteLine($"  {b.Name,-12} {b.Summary}");
+    }
+
+    Console.WriteLine($"\nThe connection string comes from --connection or {BenchmarkArgs.ConnectionVariable}.");
+    Console.WriteLine("Each run works in a scratch database it creates there and drops afterwards.");
+    return args.Length == 0 ? 2 : 0;
+}
+
+var benchmark = benchmarks.FirstOrDefault(b => b.Name == args[0]);
+if (benchmark is null)
+{
+    await Console.Error.WriteLineAsync($"Unknown benchmark '{args[0]}'. Known: {string.Join(", ", benchmarks.Select(b => b.Name))}.");
+    return 2;
+}
+
+var parsed = BenchmarkArgs.Parse(args[1..]);
+if (parsed.ConnectionString is null)
+{
+    await Console.Error.WriteLineAsync($"No database: pass --connection or set {BenchmarkArgs.ConnectionVariable}.");
+    return 2;
+}
+
+await using var scratch = await ScratchDatabase.CreateAsync(parsed.ConnectionString);
+return await benchmark.RunAsync(scratch, parsed, Console.Out);
