@@ -73,6 +73,14 @@ BIN=Release/net10.0
 log "Migrating and loading demo data (first run only)"
 dotnet "src/Dashboard.Cli/bin/$BIN/dashboard-cli.dll" seed
 
+# The demo fleet: three worker processes; SIGTERM (from cleanup) lets each finish or release its jobs and exit.
+mkdir -p "$DATA_DIR"
+for n in 1 2 3; do
+  dotnet "src/Dashboard.Demo/bin/$BIN/dashboard-demo.dll" > "$DATA_DIR/worker-$n.log" 2>&1 &
+  CHILDREN+=($!)
+done
+log "Started 3 demo workers (logs: .data/worker-1.log … worker-3.log)"
+
 URL="http://127.0.0.1:$PORT"
 if ! env | grep -q '^Dashboard__Auth__'; then
   # No sign-in configured: the embedded demo brings its own users (one per role) and an API token.
@@ -84,5 +92,6 @@ if ! env | grep -q '^Dashboard__Auth__'; then
 fi
 log "Serving the console at $URL (Ctrl-C stops everything)"
 (cd "src/Dashboard.Web/bin/$BIN" && exec dotnet Dashboard.Web.dll --urls "$URL") &
-CHILDREN+=($!)
-wait "${CHILDREN[0]}"
+WEB_PID=$!
+CHILDREN+=("$WEB_PID")
+wait "$WEB_PID"

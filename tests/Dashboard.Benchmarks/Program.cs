@@ -1,21 +1,39 @@
 using Dashboard.Benchmarks;
 
-// One class per benchmark; each parses its own arguments.
-return args.FirstOrDefault() switch
+// dashboard-bench <benchmark> [options]: figures, not pass/fail tests. One class per benchmark.
+if (args.FirstOrDefault() == "snapshot")
 {
-    "snapshot" => await SnapshotBenchmark.RunAsync(args[1..]),
-    _ => Usage(),
-};
+    return await SnapshotBenchmark.RunAsync(args[1..]);
+}
 
-static int Usage()
+IBenchmark[] benchmarks = [new ThroughputBenchmark()];
+
+if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
-    Console.Error.WriteLine("""
-        usage: dashboard-benchmarks <benchmark> [options]
+    Console.WriteLine("usage: dashboard-bench <benchmark> [--connection <connection string>] [options]\n\nbenchmarks:");
+    Console.WriteLine($"  {"snapshot",-12} cost of the overview snapshot as the finished history grows (100k, 1M, 10M rows)");
+    foreach (var b in benchmarks)
+    {
+        Console.WriteLine($"  {b.Name,-12} {b.Summary}");
+    }
 
-        benchmarks:
-          snapshot   cost of the overview snapshot as the finished history grows (100k, 1M, 10M rows)
+    Console.WriteLine($"\nThe connection string comes from --connection or {BenchmarkArgs.ConnectionVariable}.");
+    return args.Length == 0 ? 2 : 0;
+}
 
-        Run one with --help for its options.
-        """);
+var benchmark = benchmarks.FirstOrDefault(b => b.Name == args[0]);
+if (benchmark is null)
+{
+    await Console.Error.WriteLineAsync($"Unknown benchmark '{args[0]}'. Known: snapshot, {string.Join(", ", benchmarks.Select(b => b.Name))}.");
     return 2;
 }
+
+var parsed = BenchmarkArgs.Parse(args[1..]);
+if (parsed.ConnectionString is null)
+{
+    await Console.Error.WriteLineAsync($"No database: pass --connection or set {BenchmarkArgs.ConnectionVariable}.");
+    return 2;
+}
+
+await using var scratch = await ScratchDatabase.CreateAsync(parsed.ConnectionString);
+return await benchmark.RunAsync(scratch, parsed, Console.Out);

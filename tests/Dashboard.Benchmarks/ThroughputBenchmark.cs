@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Globalization;
+using Dashboard.Core.Claims;
+using Dashboard.Worker;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Dashboard.Benchmarks;
+
+/// <summary>
+/// Claim→complete throughput on empty handlers, with 1, 4 and 16 workers (each its own connections), in two modes:
+/// <c>contract</c> runs the SQL contract in a tight loop per worker (claim one, complete it), <c>worker</c> runs the
+/// reference <see cref="JobWorker"/> (concurrency 1 each), which adds its scheduling and polling.
+/// </summary>
+public sealed class ThroughputBenchmark : IBenchmark
+{
+    private const string Kind = "bench.noop";
+    private static readonly string[] _kinds = [Kind];
+
+    public string Name => "throughput";
+
+    public string Summary => "claim→complete jobs/s on empty handlers (--jobs 10000 --workers 1,4,16 --mode contract|worker|both)";
+
+    public async Task<int> RunAsync(ScratchDatabase database, BenchmarkArgs args, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(output);
+        var jobs = args.Number("jobs", 10_000);
+        var workerCounts = args.Numbers("workers", [1, 4, 16]);
+        var mode = args.Text("mode", "both");
+        string[] modes = mode == "both" ? ["contract", "worker"] : [mode];
+
+        var version = await database.ScalarAsync<string>("SHOW server_version");
+        var fsync = await database.ScalarAsync<string>("SHOW fsync");
+        var syncCommit = await database.ScalarAsync<string>("SHOW synchronous_commit");
+        await output.WriteLineAsync(Invariant($"claim→complete throughput, empty handlers, {jobs:N0} jobs per run"));
+        await output.WriteLineAsync(Invariant($"PostgreSQL {version} (fsync={fsync}, synchronous_commit={syncCommit}), {Environment.ProcessorCount} cores, .NET {Environment.Version}"));
+        await output.WriteLineAsync();
+
+        // Warm-up: JIT, connection pools, the planner's statistics.
+        foreach (var m in modes)
+        {
+            await RunOnceAsync(database, m, 2, 500);
+        }
+
+        await output.WriteLineAsync("| mode     | workers | jobs/s | elapsed |");
+        await output.WriteLineAsync("| -------- | ------: | -----: | ------: |");
+        foreach (var m in modes)
+        {
+            foreach (var workers in workerCounts)
+            {
+                var elapsed = await RunOnceAsync(database, m, workers, jobs);
+                await output.WriteLineAsync(Invariant($"| {m,-8} | {workers,7} | {jobs / elapsed.TotalSeconds,6:N0} | {elapsed.TotalSeconds,5:N1} s |"));
+            }
+        }
+
+        return 0;
+    }
+
+    private static async Task<TimeSpan> RunOnceAsync(ScratchDatabase database, string mode, int workers, int jobs)
+    {
+        await database.ExecuteAsync("TRUNCATE jobs; DELETE FROM workers;");
+        await database.ExecuteAsync("INSERT INTO jobs (kind) SELECT @Kind FROM generate_series(1, @Jobs)", new { Kind, Jobs = jobs });
+        await database.ExecuteAsync("VACUUM ANALYZE jobs");
+
+        var elapsed = mode switch
+        {
+            "contract" => await RunContractAsync(database, workers),
+            "worker" => await RunWorkersAsync(database, workers, jobs),
+            _ => throw new ArgumentException($"Unknown mode '{mode}' (contract, worker or both)."),
+        };
+
+        var done = await database.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE state = 'done' AND attempts = 1");
+        if (done != jobs)
+        {
+            throw new InvalidOperationException($"{done} of {jobs} jobs were completed exactly once.");
+        }
+
+        return elapsed;
+    }
+
+    private static async Task<TimeSpan> RunContractAsync(ScratchDatabase database, int workers)
+    {
+        var dbs = Enumerable.Range(0, workers).Select(_ => WorkerDb.Create(database.ConnectionString)).ToList();
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            await Task.WhenAll(dbs.Select((db, i) => Task.Run(async () =>
+            {
+                var claims = new JobClaims(db);
+                var id = $"bench:{i}";
+                while (true)
+                {
+                    var claimed = await claims.ClaimAsync(id, _kinds, 1, CancellationToken.None);
+                    if (claimed.Count == 0)
+                    {
+                        return;
+                    }
+
+                    await claims.CompleteAsync(claimed[0].Lease, CancellationToken.None);
+                }
+            })));
+            return clock.Elapsed;
+        }
+        finally
+        {
+            foreach (var db in dbs)
+            {
+                await db.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<TimeSpan> RunWorkersAsync(ScratchDatabase database, int workers, int jobs)
+    {
+        var fleet = Enumerable.Range(0, workers).Select(i =>
+        {
+            var options = new JobWorkerOptions
+            {
+                WorkerId = $"bench:{i}",
+                Concurrency = 1,
+                PollInterval = TimeSpan.FromMilliseconds(10),
+                MaxPollInterval = TimeSpan.FromMilliseconds(50),
+                ReclaimExpiredLeases = false,
+            };
+            options.Handle(Kind, (_, _, _) => Task.CompletedTask);
+            var db = WorkerDb.Create(database.ConnectionString);
+            return (Worker: new JobWorker(db, Options.Create(options), NullLogger<JobWorker>.Instance), Db: db);
+        }).ToList();
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            foreach (var (worker, _) in fleet)
+            {
+                await worker.StartAsync(CancellationToken.None);
+            }
+
+            while (fleet.Sum(w => w.Worker.CompletedCount) < jobs)
+            {
+                await Task.Delay(1);
+            }
+
+            return clock.Elapsed;
+        }
+        finally
+        {
+            foreach (var (worker, db) in fleet)
+            {
+                await worker.StopAsync(CancellationToken.None);
+                worker.Dispose();
+                await db.DisposeAsync();
+            }
+        }
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

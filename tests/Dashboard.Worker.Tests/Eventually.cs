@@ -1,0 +1,27 @@
+using System.Diagnostics;
+
+namespace Dashboard.Worker.Tests;
+
+/// <summary>Waits for a real condition with a deadline; the polling only paces the checks, it synchronises nothing.</summary>
+public static class Eventually
+{
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+
+    public static async Task TrueAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        var limit = timeout ?? DefaultTimeout;
+        while (!await condition())
+        {
+            if (deadline.Elapsed > limit)
+            {
+                Assert.Fail($"Timed out after {limit} waiting until {what}.");
+            }
+
+            await Task.Delay(25);
+        }
+    }
+
+    public static Task TrueAsync(Func<bool> condition, string what, TimeSpan? timeout = null) =>
+        TrueAsync(() => Task.FromResult(condition()), what, timeout);
+}
