@@ -30,9 +30,13 @@ public partial class DashboardApp : WebApplicationFactory<Program>, IAsyncLifeti
 
     public static string PasswordOf(string role) => $"{role}-password";
 
+    /// <summary>The database the app under test uses; a subclass may point it elsewhere (e.g. a server it stops).</summary>
+    protected virtual string JobsConnectionString => Database.ConnectionString;
+
     public async Task InitializeAsync()
     {
         await Database.InitializeAsync();
+        await BeforeStartAsync();
         UseKestrel(0);
         StartServer();
         BaseAddress = ClientOptions.BaseAddress;
@@ -42,12 +46,17 @@ public partial class DashboardApp : WebApplicationFactory<Program>, IAsyncLifeti
     {
         await DisposeAsync();
         await Database.DisposeAsync();
+        await AfterStopAsync();
     }
+
+    protected virtual Task BeforeStartAsync() => Task.CompletedTask;
+
+    protected virtual Task AfterStopAsync() => Task.CompletedTask;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
-        builder.UseSetting("ConnectionStrings:Jobs", Database.ConnectionString);
+        builder.UseSetting("ConnectionStrings:Jobs", JobsConnectionString);
         builder.UseSetting("Dashboard:SnapshotInterval", "00:00:00.200");
         builder.UseSetting("Dashboard:Auth:SignInAttemptsPerMinute", "1000");
         var i = 0;
