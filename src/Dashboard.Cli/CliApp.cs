@@ -21,6 +21,7 @@ public static class CliApp
         commands:
           migrate   apply pending schema migrations (each once; re-running is harmless)
           seed      load the demo data into an empty jobs table
+          verify-audit             check the audit log's hash chain; exit 1 and name the first broken entry if it is broken
           hash-password            read a password from standard input, print its hash for Dashboard:Auth:LocalUsers
           new-token                print a new API token and its hash for Dashboard:Auth:ApiTokens
           demo-credentials <dir>   create the demo's users (one per role) and API token once, in <dir>
@@ -115,6 +116,16 @@ public static class CliApp
                         var loaded = await new DemoData(db).SeedAsync();
                         await stdout.WriteLineAsync(loaded ? "Demo data loaded." : "Jobs table is not empty; demo data left as it is.");
                         return Ok;
+                    case "verify-audit":
+                        var verification = await new Dashboard.Core.Audit.AuditVerifier(db).VerifyAsync(CancellationToken.None);
+                        if (verification.Ok)
+                        {
+                            await stdout.WriteLineAsync($"Audit chain intact: {verification.EntriesChecked} entries checked.");
+                            return Ok;
+                        }
+
+                        await stderr.WriteLineAsync($"Audit chain broken at entry {verification.FirstBrokenSeq} ({verification.Problem}): {verification.Message}");
+                        return Failed;
                     default:
                         await stderr.WriteLineAsync($"Unknown command '{args[0]}'.\n{Help}");
                         return Usage;
