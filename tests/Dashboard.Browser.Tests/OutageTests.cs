@@ -1,21 +1,8 @@
 using Dashboard.Core.Security;
-using Dashboard.Testing;
 using Dashboard.Web.Tests.Shared;
 using Microsoft.Playwright;
 
 namespace Dashboard.Browser.Tests;
-
-/// <summary>The console over a private PostgreSQL that the test stops and starts again.</summary>
-public sealed class OutageApp : DashboardApp
-{
-    public PostgresServer Postgres { get; private set; } = default!;
-
-    protected override string JobsConnectionString => Postgres.AdminConnectionString;
-
-    protected override async Task BeforeStartAsync() => Postgres = await PostgresServer.StartNewAsync();
-
-    protected override async Task AfterStopAsync() => await Postgres.DisposeAsync();
-}
 
 public sealed class OutageTests(OutageApp app, BrowserFixture browser) : IClassFixture<OutageApp>, IClassFixture<BrowserFixture>
 {

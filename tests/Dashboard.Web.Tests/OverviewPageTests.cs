@@ -118,7 +118,7 @@ public sealed class OverviewPageTests : DashboardTestContext
     [Fact]
     public void Render_ShowsIntakePaused_WithWhoAndWhy()
     {
-        var snapshot = Snapshots.Create(intake: new IntakeStatus(false, "deploy-bot", Snapshots.Now.AddMinutes(-3), "deploy 142"));
+        var snapshot = Snapshots.Create(intake: new IntakeStatus(false, "deploy-bot", Snapshots.Now.AddMinutes(-3), "deploy 142 <img src=x onerror=alert(1)>"));
         State.Set(Snapshots.Healthy(snapshot));
 
         var page = Render<OverviewPage>();
@@ -126,7 +126,8 @@ public sealed class OverviewPageTests : DashboardTestContext
         var intake = page.Find("[data-testid=intake]").TextContent;
         Assert.Contains("Intake is paused", intake, StringComparison.Ordinal);
         Assert.Contains("deploy-bot", intake, StringComparison.Ordinal);
-        Assert.Contains("deploy 142", intake, StringComparison.Ordinal);
+        Assert.Contains("deploy 142 <img src=x onerror=alert(1)>", intake, StringComparison.Ordinal);
+        Assert.Empty(page.FindAll("[data-testid=intake] img"));
     }
 
     [Fact]
