@@ -1,6 +1,5 @@
 using Dashboard.Core;
 using Dashboard.Web.Extensions;
-using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 // Serve static assets from the build output too (scripts/run.sh and the tests run it unpublished, in Production).
@@ -9,23 +8,20 @@ builder.Services.AddDashboardCore(builder.Configuration);
 builder.Services.AddDashboardWeb(builder.Configuration);
 
 var app = builder.Build();
-app.UseDashboardWeb();
-
-try
+if (app.Services.SettingsProblems() is { Count: > 0 } problems)
 {
-    await app.RunAsync();
-}
-catch (OptionsValidationException ex)
-{
+    // Every invalid setting at once, each naming its key; no stack trace.
     await Console.Error.WriteLineAsync("The console cannot start; fix these settings:");
-    foreach (var failure in ex.Failures)
+    foreach (var problem in problems)
     {
-        await Console.Error.WriteLineAsync($"  - {failure}");
+        await Console.Error.WriteLineAsync($"  - {problem}");
     }
 
     return 2;
 }
 
+app.UseDashboardWeb();
+await app.RunAsync();
 return 0;
 
 /// <summary>Entry point; public so tests can start the real app.</summary>

@@ -19,11 +19,12 @@ public static class SecurityHeaders
 
     public static IApplicationBuilder UseDashboardSecurityHeaders(this IApplicationBuilder app)
     {
-        var csp = ContentSecurityPolicy(app.ApplicationServices.GetRequiredService<IOptions<AuthOptions>>().Value);
+        // Read on first use, so invalid settings are reported by start-up validation together with all others.
+        var csp = new Lazy<string>(() => ContentSecurityPolicy(app.ApplicationServices.GetRequiredService<IOptions<AuthOptions>>().Value));
         return app.Use(async (http, next) =>
         {
             var headers = http.Response.Headers;
-            headers.ContentSecurityPolicy = csp;
+            headers.ContentSecurityPolicy = csp.Value;
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";
@@ -38,12 +39,12 @@ public static class SecurityHeaders
     /// </summary>
     public static IApplicationBuilder UseHubOriginCheck(this IApplicationBuilder app, string hubPrefix)
     {
-        var allowed = app.ApplicationServices.GetRequiredService<IOptions<AuthOptions>>().Value.AllowedOrigins;
+        var allowed = new Lazy<List<string>>(() => app.ApplicationServices.GetRequiredService<IOptions<AuthOptions>>().Value.AllowedOrigins);
         return app.Use(async (http, next) =>
         {
             var origin = http.Request.Headers.Origin.ToString();
             if (http.Request.Path.StartsWithSegments(hubPrefix, StringComparison.Ordinal) && origin.Length > 0
-                && !IsSameOrigin(http.Request, origin) && !allowed.Contains(origin, StringComparer.OrdinalIgnoreCase))
+                && !IsSameOrigin(http.Request, origin) && !allowed.Value.Contains(origin, StringComparer.OrdinalIgnoreCase))
             {
                 http.Response.StatusCode = StatusCodes.Status403Forbidden;
                 return;

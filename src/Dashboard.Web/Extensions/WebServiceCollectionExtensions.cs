@@ -1,9 +1,11 @@
+using Dashboard.Core;
 using Dashboard.Core.Security;
 using Dashboard.Web.Api;
 using Dashboard.Web.Auth;
 using Dashboard.Web.Components;
 using Dashboard.Web.Components.Shared;
 using Dashboard.Web.Hubs;
+using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 
 namespace Dashboard.Web.Extensions;
@@ -20,6 +22,31 @@ public static class WebServiceCollectionExtensions
         services.AddSignalR();
         services.AddHostedService<ChangeBroadcaster>();
         return services;
+    }
+
+    /// <summary>Every problem with the settings (all option types), each naming its key; empty when all is well.</summary>
+    public static IReadOnlyList<string> SettingsProblems(this IServiceProvider services)
+    {
+        var problems = new List<string>();
+        Check(() => services.GetRequiredService<IOptions<DashboardOptions>>().Value);
+        Check(() => services.GetRequiredService<IOptions<AuthOptions>>().Value);
+        return problems;
+
+        void Check(Func<object> read)
+        {
+            try
+            {
+                read();
+            }
+            catch (OptionsValidationException ex)
+            {
+                problems.AddRange(ex.Failures);
+            }
+            catch (InvalidOperationException ex) when (ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
+            {
+                problems.Add(ex.Message);
+            }
+        }
     }
 
     /// <summary>The request pipeline and every endpoint; each endpoint has an explicit authorization rule.</summary>

@@ -1,0 +1,45 @@
+using Dashboard.Core;
+using Dashboard.Web.Extensions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Dashboard.Web.Tests;
+
+public sealed class StartupSettingsTests
+{
+    private static IReadOnlyList<string> ProblemsWith(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection().AddLogging().AddDashboardCore(configuration);
+        services.AddDashboardWeb(configuration);
+        using var provider = services.BuildServiceProvider();
+        return provider.SettingsProblems();
+    }
+
+    [Fact]
+    public void SettingsProblems_NamesEveryBadSetting_AtOnce()
+    {
+        var problems = ProblemsWith(new()
+        {
+            ["ConnectionStrings:Jobs"] = "Host=db;Bogus Key=1",
+            ["Dashboard:SnapshotInterval"] = "soon",
+        });
+
+        Assert.Contains(problems, p => p.Contains("ConnectionStrings:Jobs", StringComparison.Ordinal) || p.Contains("Dashboard:SnapshotInterval", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("Dashboard:Auth:LocalUsers", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void SettingsProblems_IsEmpty_WhenConfigured()
+    {
+        var problems = ProblemsWith(new()
+        {
+            ["ConnectionStrings:Jobs"] = "Host=db;Database=jobs",
+            ["Dashboard:Auth:LocalUsers:0:Name"] = "alice",
+            ["Dashboard:Auth:LocalUsers:0:Role"] = "operator",
+            ["Dashboard:Auth:LocalUsers:0:PasswordHash"] = Core.Security.SecretHash.HashPassword("pw", 1000),
+        });
+
+        Assert.Empty(problems);
+    }
+}
