@@ -27,6 +27,14 @@ if [[ -z "$CHROMIUM" ]]; then
 fi
 export DASHBOARD_CHROMIUM="$CHROMIUM"
 
+# The deploy gate tests run scripts/deploy-example.sh, which needs curl and jq.
+if ! command -v jq >/dev/null || ! command -v curl >/dev/null; then
+  [[ $(id -u) -eq 0 ]] || die "curl and jq are needed for the deploy script tests: apt-get install curl jq"
+  log "Installing curl and jq (Debian packages)"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl jq >/dev/null
+fi
+
 PG_TMP="$(mktemp -d /tmp/dashboard-test-pg.XXXXXX)"
 cleanup() {
   trap - EXIT INT TERM
