@@ -26,7 +26,9 @@ PG_DIR="$DATA_DIR/pg"
 CHILDREN=()
 
 cleanup() {
-  trap - EXIT INT TERM
+  # A second Ctrl-C must not cut the clean stop short: the cluster is always stopped.
+  trap '' INT TERM
+  trap - EXIT
   for pid in "${CHILDREN[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${CHILDREN[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [[ -z "${ConnectionStrings__Jobs_EXTERNAL:-}" ]]; then pg_stop "$PG_DIR/data"; fi

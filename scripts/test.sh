@@ -37,7 +37,9 @@ fi
 
 PG_TMP="$(mktemp -d /tmp/dashboard-test-pg.XXXXXX)"
 cleanup() {
-  trap - EXIT INT TERM
+  # A second Ctrl-C must not cut the clean-up short: the throwaway cluster is always stopped.
+  trap '' INT TERM
+  trap - EXIT
   pg_stop "$PG_TMP/data"
   rm -rf "$PG_TMP"
 }
