@@ -8,19 +8,11 @@ using Microsoft.AspNetCore.Components;
 namespace Dashboard.Web.Components.Pages;
 
 /// <summary>The console's home: counts, kinds, leases and workers from the shared snapshot feed.</summary>
-public sealed partial class OverviewPage : IDisposable
+public sealed partial class OverviewPage : LivePageBase
 {
-    private readonly CancellationTokenSource _stop = new();
-    private IDisposable? _subscription;
-    private FeedState _state = FeedState.Starting;
-    private DateTimeOffset _receivedAt = DateTimeOffset.UtcNow;
     private bool _frozen;
     private FeedState? _waiting;
     private Actor? _actor;
-
-    [Inject] public required IDashboardState State { get; init; }
-
-    [Inject] public required TimeProvider Clock { get; init; }
 
     [Inject] public required ICurrentActor CurrentActor { get; init; }
 
@@ -30,30 +22,21 @@ public sealed partial class OverviewPage : IDisposable
     private bool Can(string permission) => _actor?.Can(permission) == true;
 
     /// <summary>While the database is unreachable nothing can be previewed or applied.</summary>
-    private bool ActionsEnabled => _state.IsHealthy;
+    private bool ActionsEnabled => Feed.IsHealthy;
 
-    /// <summary>The database's clock now, derived from the snapshot's time, so ages never depend on this server's clock.</summary>
-    private DateTimeOffset Now => _state.Snapshot is { } s ? s.TakenAt + (Clock.GetUtcNow() - _receivedAt) : Clock.GetUtcNow();
+    protected override async Task OnInitializedAsync() => _actor = await CurrentActor.GetAsync();
 
-    protected override async Task OnInitializedAsync()
+    // Frozen while the user reads: the newest state waits. Outages still show at once.
+    protected override void OnFeed(FeedState state)
     {
-        _actor = await CurrentActor.GetAsync();
-        Apply(State.Current);
-        _subscription = State.Subscribe(state => InvokeAsync(() =>
+        if (_frozen && state.Error is null)
         {
-            if (_frozen && state.Error is null)
-            {
-                // Frozen while the user reads; the newest state waits. Outages still show at once.
-                _waiting = state;
-            }
-            else
-            {
-                Apply(state);
-            }
-
-            StateHasChanged();
-        }));
-        _ = TickAgesAsync(_stop.Token);
+            _waiting = state;
+        }
+        else
+        {
+            Show(state);
+        }
     }
 
     private static HashSet<string> StuckKinds(DashboardSnapshot snapshot) =>
@@ -85,43 +68,9 @@ public sealed partial class OverviewPage : IDisposable
         _frozen = frozen;
         if (!frozen && _waiting is { } waiting)
         {
-            Apply(waiting);
+            Show(waiting);
         }
 
         _waiting = null;
-    }
-
-    private void Apply(FeedState state)
-    {
-        if (!ReferenceEquals(state.Snapshot, _state.Snapshot))
-        {
-            _receivedAt = Clock.GetUtcNow();
-        }
-
-        _state = state;
-    }
-
-    // Ages move every second even when the snapshot does not change.
-    private async Task TickAgesAsync(CancellationToken ct)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), Clock);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(ct))
-            {
-                await InvokeAsync(StateHasChanged);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Disposed.
-        }
-    }
-
-    public void Dispose()
-    {
-        _subscription?.Dispose();
-        _stop.Cancel();
-        _stop.Dispose();
     }
 }

@@ -1,0 +1,81 @@
+using Dashboard.Core.Changes;
+using Microsoft.AspNetCore.Components;
+
+namespace Dashboard.Web.Components.Shared;
+
+/// <summary>
+/// A page that follows the instance's feed: subscribes once, marshals updates with <c>InvokeAsync</c>, re-renders
+/// every second so ages move, and unsubscribes on dispose. Ages are measured on the database's clock.
+/// </summary>
+public abstract class LivePageBase : ComponentBase, IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private IDisposable? _subscription;
+    private DateTimeOffset _receivedAt;
+
+    [Inject] public required IDashboardState State { get; init; }
+
+    [Inject] public required TimeProvider Clock { get; init; }
+
+    /// <summary>What the page shows now.</summary>
+    protected FeedState Feed { get; private set; } = FeedState.Starting;
+
+    /// <summary>The database's clock now, derived from the snapshot's time, so ages never depend on this server's clock.</summary>
+    protected DateTimeOffset Now => Feed.Snapshot is { } s ? s.TakenAt + (Clock.GetUtcNow() - _receivedAt) : Clock.GetUtcNow();
+
+    protected override void OnInitialized()
+    {
+        Show(State.Current);
+        _subscription = State.Subscribe(state => InvokeAsync(() =>
+        {
+            OnFeed(state);
+            StateHasChanged();
+        }));
+        _ = TickAsync(_stop.Token);
+    }
+
+    /// <summary>A new state arrived; by default it is shown at once.</summary>
+    protected virtual void OnFeed(FeedState state) => Show(state);
+
+    protected void Show(FeedState state)
+    {
+        if (!ReferenceEquals(state.Snapshot, Feed.Snapshot))
+        {
+            _receivedAt = Clock.GetUtcNow();
+        }
+
+        Feed = state;
+    }
+
+    private async Task TickAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), Clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                await InvokeAsync(StateHasChanged);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposed.
+        }
+    }
+
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _subscription?.Dispose();
+            _stop.Cancel();
+            _stop.Dispose();
+        }
+    }
+}
