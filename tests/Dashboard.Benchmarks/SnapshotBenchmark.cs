@@ -114,7 +114,7 @@ internal static class SnapshotBenchmark
         return 0;
     }
 
-    private static async Task SeedLiveSetAsync(NpgsqlConnection conn)
+    internal static async Task SeedLiveSetAsync(NpgsqlConnection conn)
     {
         // One paused kind parks its queued jobs as 'paused' (the insert trigger); stuck leases are 1 in 25.
         const string SeedSql = """
@@ -164,7 +164,7 @@ internal static class SnapshotBenchmark
         ) AS history;
         """;
 
-    private static async Task GrowAsync(NpgsqlConnection conn, long from, long to)
+    internal static async Task GrowAsync(NpgsqlConnection conn, long from, long to)
     {
         Console.WriteLine($"growing jobs to {Rows(to)} ({to - from:N0} rows to add)");
         var clock = Stopwatch.StartNew();
@@ -291,7 +291,7 @@ internal static class SnapshotBenchmark
         return new Settings(connectionString, sizes, iterations, warmup, reuse);
     }
 
-    private static long ParseRows(string text)
+    internal static long ParseRows(string text)
     {
         var (digits, factor) = text[^1] switch
         {
@@ -313,7 +313,7 @@ internal static class SnapshotBenchmark
     private static double Percentile(double[] sorted, double p) =>
         sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
 
-    private static string Rows(long n) => n switch
+    internal static string Rows(long n) => n switch
     {
         >= 1_000_000 when n % 1_000_000 == 0 => $"{n / 1_000_000}M",
         >= 1_000 when n % 1_000 == 0 => $"{n / 1_000}k",
@@ -324,7 +324,7 @@ internal static class SnapshotBenchmark
         ? $"{bytes / (double)(1L << 30):0.00} GiB"
         : $"{bytes / (double)(1L << 20):0} MiB";
 
-    private static string LoadAverage()
+    internal static string LoadAverage()
     {
         const string LoadFile = "/proc/loadavg";
         return File.Exists(LoadFile) ? string.Join(' ', File.ReadAllText(LoadFile).Split(' ').Take(3)) : "n/a";

@@ -1,0 +1,164 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Dashboard.Benchmarks;
+
+/// <summary>
+/// The console (<c>Dashboard.Web.dll</c>, built in Release) as its own process on 127.0.0.1, so that its memory is
+/// its own: settings come in through the environment, the way a deployment passes them.
+/// </summary>
+internal sealed class ConsoleProcess : IAsyncDisposable
+{
+    private const int KeptOutputLines = 40;
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private ConsoleProcess(Process process, Uri baseAddress)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public int Id => _process.Id;
+
+    /// <summary>The Release build of the web project next to this repository's solution file.</summary>
+    public static string? FindBuiltApp()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Dashboard.sln")))
+            {
+                var dll = Path.Combine(dir.FullName, "src", "Dashboard.Web", "bin", "Release", "net10.0", "Dashboard.Web.dll");
+                return File.Exists(dll) ? dll : null;
+            }
+        }
+
+        return null;
+    }
+
+    public static async Task<ConsoleProcess> StartAsync(string appDll, IReadOnlyDictionary<string, string> environment)
+    {
+        var port = FreePort();
+        var baseAddress = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(appDll))!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.GetFullPath(appDll));
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add(baseAddress.ToString().TrimEnd('/'));
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        var app = new ConsoleProcess(process, baseAddress);
+        process.OutputDataReceived += (_, e) => app.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => app.Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            if (process.HasExited)
+            {
+                break;
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri("signin", UriKind.Relative));
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return app;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(250);
+        }
+
+        var output = app.RecentOutput();
+        await app.DisposeAsync();
+        throw new InvalidOperationException($"The console did not come up at {baseAddress}:\n{output}");
+    }
+
+    /// <summary>Resident set size of the process (VmRSS), in bytes.</summary>
+    public long ResidentBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id.ToString(CultureInfo.InvariantCulture)}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                var kb = line["VmRSS:".Length..].Trim().Split(' ')[0];
+                return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        throw new InvalidOperationException("VmRSS not found");
+    }
+
+    /// <summary>The median of several readings of <see cref="ResidentBytes"/>, one per <paramref name="spacing"/>.</summary>
+    public async Task<long> ResidentMedianAsync(int readings, TimeSpan spacing)
+    {
+        var values = new List<long>();
+        for (var i = 0; i < readings; i++)
+        {
+            values.Add(ResidentBytes());
+            await Task.Delay(spacing);
+        }
+
+        values.Sort();
+        return values[values.Count / 2];
+    }
+
+    public string RecentOutput() => string.Join('\n', _output);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _output.Enqueue(line);
+        while (_output.Count > KeptOutputLines)
+        {
+            _output.TryDequeue(out _);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
