@@ -4,10 +4,7 @@ using Dapper;
 using Dashboard.Core.Changes;
 using Dashboard.Core.Jobs;
 using Dashboard.Core.Security;
-using Dashboard.Worker;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Microsoft.Playwright;
 using Npgsql;
 
@@ -67,7 +64,7 @@ public sealed class LiveBenchmark : IBenchmark
         var statements = await PrepareAsync(conn, database, s, output);
         var report = new Report();
 
-        var fleet = StartWorkers(database.ConnectionString, s.Workers);
+        var fleet = await BenchFleet.StartAsync(database.ConnectionString, s.Workers, WorkKind);
         try
         {
             await output.WriteLineAsync("throughput warm-up (not counted)");
@@ -138,7 +135,7 @@ public sealed class LiveBenchmark : IBenchmark
         }
         finally
         {
-            await StopWorkersAsync(fleet);
+            await fleet.DisposeAsync();
             await DropConsoleRoleAsync(conn);
         }
 
@@ -365,47 +362,13 @@ public sealed class LiveBenchmark : IBenchmark
         return (calls / seconds, ms / seconds, calls == 0 ? 0 : ms / calls);
     }
 
-    private static List<(JobWorker Worker, Core.Database.Db Db)> StartWorkers(string connectionString, int workers)
-    {
-        var fleet = Enumerable.Range(0, workers).Select(i =>
-        {
-            var options = new JobWorkerOptions
-            {
-                WorkerId = $"bench:{i}",
-                Concurrency = 1,
-                PollInterval = TimeSpan.FromMilliseconds(10),
-                MaxPollInterval = TimeSpan.FromMilliseconds(50),
-                ReclaimExpiredLeases = false,
-            };
-            options.Handle(WorkKind, (_, _, _) => Task.CompletedTask);
-            var db = WorkerDb.Create(connectionString);
-            return (Worker: new JobWorker(db, Options.Create(options), NullLogger<JobWorker>.Instance), Db: db);
-        }).ToList();
-        foreach (var (worker, _) in fleet)
-        {
-            worker.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
-        }
-
-        return fleet;
-    }
-
-    private static async Task StopWorkersAsync(List<(JobWorker Worker, Core.Database.Db Db)> fleet)
-    {
-        foreach (var (worker, db) in fleet)
-        {
-            await worker.StopAsync(CancellationToken.None);
-            worker.Dispose();
-            await db.DisposeAsync();
-        }
-    }
-
     /// <summary>
     /// Waits for the work backlog to drain, then times the fleet through <paramref name="jobs"/> jobs enqueued in
     /// chunks that keep the backlog between 250 and 750 (a healthy queue). The claim sorts every queued row of the kind
     /// it asks for (see docs/benchmarks.md), so one big batch would measure that sort instead of the console.
     /// </summary>
     private static async Task<double> MeasureThroughputAsync(
-        NpgsqlConnection conn, List<(JobWorker Worker, Core.Database.Db Db)> fleet, int jobs, TextWriter output)
+        NpgsqlConnection conn, BenchFleet fleet, int jobs, TextWriter output)
     {
         const string LeftSql = "SELECT count(*) FROM jobs WHERE kind = @WorkKind AND state IN ('queued', 'processing')";
         const int Chunk = 500;
@@ -414,12 +377,12 @@ public sealed class LiveBenchmark : IBenchmark
             await Task.Delay(100);
         }
 
-        var before = fleet.Sum(w => w.Worker.CompletedCount);
+        var before = fleet.CompletedCount;
         var enqueued = 0;
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            var completed = fleet.Sum(w => w.Worker.CompletedCount) - before;
+            var completed = fleet.CompletedCount - before;
             if (completed >= jobs)
             {
                 break;

@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Dashboard.Core.Claims;
 using Dashboard.Worker;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Dashboard.Benchmarks;
 
@@ -114,44 +112,14 @@ public sealed class ThroughputBenchmark : IBenchmark
 
     private static async Task<TimeSpan> RunWorkersAsync(ScratchDatabase database, int workers, int jobs)
     {
-        var fleet = Enumerable.Range(0, workers).Select(i =>
+        var clock = Stopwatch.StartNew();
+        await using var fleet = await BenchFleet.StartAsync(database.ConnectionString, workers, Kind);
+        while (fleet.CompletedCount < jobs)
         {
-            var options = new JobWorkerOptions
-            {
-                WorkerId = $"bench:{i}",
-                Concurrency = 1,
-                PollInterval = TimeSpan.FromMilliseconds(10),
-                MaxPollInterval = TimeSpan.FromMilliseconds(50),
-                ReclaimExpiredLeases = false,
-            };
-            options.Handle(Kind, (_, _, _) => Task.CompletedTask);
-            var db = WorkerDb.Create(database.ConnectionString);
-            return (Worker: new JobWorker(db, Options.Create(options), NullLogger<JobWorker>.Instance), Db: db);
-        }).ToList();
-        try
-        {
-            var clock = Stopwatch.StartNew();
-            foreach (var (worker, _) in fleet)
-            {
-                await worker.StartAsync(CancellationToken.None);
-            }
-
-            while (fleet.Sum(w => w.Worker.CompletedCount) < jobs)
-            {
-                await Task.Delay(1);
-            }
-
-            return clock.Elapsed;
+            await Task.Delay(1);
         }
-        finally
-        {
-            foreach (var (worker, db) in fleet)
-            {
-                await worker.StopAsync(CancellationToken.None);
-                worker.Dispose();
-                await db.DisposeAsync();
-            }
-        }
+
+        return clock.Elapsed;
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -178,8 +178,7 @@ public sealed class AuthorizationMatrixTests(DashboardApp app) : IClassFixture<D
     {
         var cookies = await app.SignInAsync(Roles.Viewer);
         using var client = app.NewClient(cookies);
-        var page = await client.GetStringAsync("/signin");
-        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        var token = await DashboardApp.AntiforgeryTokenAsync(client);
 
         using var signOut = await client.PostAsync("/account/signout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
         using var after = await client.GetAsync("/");

@@ -19,8 +19,7 @@ public static class Policies
         {
             options.AddPolicy(permission, policy => policy
                 .RequireAuthenticatedUser()
-                .RequireAssertion(ctx => ctx.User.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value is { } role
-                    && Roles.PermissionsOf(role).Contains(permission)));
+                .RequireAssertion(ctx => Allows(ctx, permission)));
         }
 
         // Closed by default: anything without its own rule needs a signed-in browser user.
@@ -33,7 +32,9 @@ public static class Policies
     public static AuthorizationPolicy For(string permission, string schemes) =>
         new AuthorizationPolicyBuilder(schemes.Split(','))
             .RequireAuthenticatedUser()
-            .RequireAssertion(ctx => ctx.User.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value is { } role
-                && Roles.PermissionsOf(role).Contains(permission))
+            .RequireAssertion(ctx => Allows(ctx, permission))
             .Build();
+
+    private static bool Allows(AuthorizationHandlerContext context, string permission) =>
+        DashboardClaims.RoleOf(context.User) is { } role && Roles.PermissionsOf(role).Contains(permission);
 }

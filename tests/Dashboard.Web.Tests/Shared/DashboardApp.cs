@@ -101,10 +101,13 @@ public partial class DashboardApp : WebApplicationFactory<Program>, IAsyncLifeti
         return cookies;
     }
 
+    /// <summary>The antiforgery token a browser would find in the sign-in page's form (the cookie lands in the client).</summary>
+    public static async Task<string> AntiforgeryTokenAsync(HttpClient client) =>
+        AntiforgeryField().Match(await client.GetStringAsync("/signin")).Groups[1].Value;
+
     public static async Task<HttpResponseMessage> PostSignInAsync(HttpClient client, string name, string password)
     {
-        var page = await client.GetStringAsync("/signin");
-        var token = AntiforgeryField().Match(page).Groups[1].Value;
+        var token = await AntiforgeryTokenAsync(client);
         using var form = new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["__RequestVerificationToken"] = token,
