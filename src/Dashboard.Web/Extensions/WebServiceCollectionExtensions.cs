@@ -18,6 +18,7 @@ public static class WebServiceCollectionExtensions
         services.AddMudServices();
         services.AddSingleton(TimeProvider.System);
         services.AddDashboardAuth(configuration);
+        services.AddDashboardInstances();
         services.AddScoped<ActionRunner>();
         services.AddSignalR();
         services.AddHostedService<ChangeBroadcaster>();
@@ -67,6 +68,7 @@ public static class WebServiceCollectionExtensions
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();
+        app.MapDashboardProbes();
         app.MapAccountEndpoints();
         app.MapDeployGateEndpoints();
         app.MapAuditExportEndpoints();
