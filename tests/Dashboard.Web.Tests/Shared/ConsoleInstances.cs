@@ -1,11 +1,11 @@
 using Dashboard.Core.Security;
 using Dashboard.Testing;
 
-namespace Dashboard.Web.Tests.Instances;
+namespace Dashboard.Web.Tests.Shared;
 
 /// <summary>
 /// One fresh database and a way to start real console processes on it, each with its own home directory (nothing
-/// shared on disk, like instances on different machines), all with the same users and tokens as <see cref="Shared.DashboardApp"/>.
+/// shared on disk, like instances on different machines), all with the same users and tokens as <see cref="DashboardApp"/>.
 /// </summary>
 public sealed class ConsoleInstances : IAsyncLifetime
 {
@@ -13,7 +13,7 @@ public sealed class ConsoleInstances : IAsyncLifetime
     private readonly List<string> _homes = [];
 
     // Every instance gets the same settings, as a deployment gives them: hashed once (a hash is salted).
-    private readonly Dictionary<string, string> _hashes = Roles.All.ToDictionary(r => r, r => SecretHash.HashPassword(Shared.DashboardApp.PasswordOf(r), 1000));
+    private readonly Dictionary<string, string> _hashes = Roles.All.ToDictionary(r => r, r => SecretHash.HashPassword(DashboardApp.PasswordOf(r), 1000));
 
     public TestDatabase Database { get; } = new();
 
@@ -35,7 +35,7 @@ public sealed class ConsoleInstances : IAsyncLifetime
             ["Dashboard__Auth__SignInAttemptsPerMinute"] = "1000",
             ["Dashboard__Auth__ApiTokens__0__Name"] = "deploy-bot",
             ["Dashboard__Auth__ApiTokens__0__Role"] = Roles.Operator,
-            ["Dashboard__Auth__ApiTokens__0__TokenHash"] = SecretHash.HashToken(Shared.DashboardApp.OperatorToken),
+            ["Dashboard__Auth__ApiTokens__0__TokenHash"] = SecretHash.HashToken(DashboardApp.OperatorToken),
         };
         var i = 0;
         foreach (var role in Roles.All)
