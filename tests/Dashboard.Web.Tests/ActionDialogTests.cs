@@ -55,6 +55,28 @@ public sealed class ActionDialogTests : DashboardTestContext
     }
 
     [Fact]
+    public async Task ShownSql_CarriesTheSignedInActorAndTheReasonAsTyped_AsQuotedLiterals()
+    {
+        State.Set(Snapshots.Healthy(WithStuckLease()));
+        var dialogs = Render<MudDialogProvider>();
+        var page = Render<OverviewPage>();
+
+        var click = page.Find("[data-testid=release-lease]").ClickAsync(new());
+        dialogs.WaitForElement("[data-testid=preview-summary]");
+        await dialogs.Find("textarea").InputAsync(new() { Value = "O'Brien said so" });
+
+        var sql = dialogs.Find("[data-testid=preview-sql]").TextContent;
+        Assert.StartsWith("BEGIN;", sql, StringComparison.Ordinal);
+        Assert.Contains("UPDATE jobs SET state = 'paused' WHERE kind = 'release_lease';", sql, StringComparison.Ordinal);
+        Assert.Contains("'ops-alice', 'local', '10.0.0.7', 'release_lease'", sql, StringComparison.Ordinal);
+        Assert.Contains("'O''Brien said so'", sql, StringComparison.Ordinal);
+        Assert.DoesNotContain(":actor", sql, StringComparison.Ordinal);
+        Assert.EndsWith("COMMIT;", sql, StringComparison.Ordinal);
+        await dialogs.Find("[data-testid=cancel]").ClickAsync(new());
+        await click.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task Refused_IsShownToTheOperator()
     {
         State.Set(Snapshots.Healthy(WithStuckLease()));
