@@ -1,4 +1,5 @@
 using Dashboard.Core.Actions;
+using Dashboard.Core.Database;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -24,7 +25,7 @@ public sealed class PauseExpiryLoop(IOperatorActions actions, ILogger<PauseExpir
                     logger.LogInformation("Pause expired: {Outcome} {Message}", result.Outcome, result.Message);
                 }
             }
-            catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
+            catch (Exception ex) when (DatabaseErrors.IsUnavailable(ex))
             {
                 // The snapshot loop reports the outage; try again next tick.
                 logger.LogDebug(ex, "Pause expiry skipped: database unreachable");
