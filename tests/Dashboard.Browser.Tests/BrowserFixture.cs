@@ -20,6 +20,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             throw new InvalidOperationException($"Chromium not found at {executable}. Run the tests with scripts/test.sh, which installs Debian's chromium.");
         }
 
+        // A generous deadline that only catches hangs: the suite shares two cores with PostgreSQL and the app.
+        Assertions.SetDefaultExpectTimeout(15_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new()
         {
