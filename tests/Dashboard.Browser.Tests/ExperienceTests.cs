@@ -270,7 +270,7 @@ public sealed partial class ExperienceTests(DashboardApp app, BrowserFixture bro
             ViewportSize = new() { Width = width, Height = height },
             ColorScheme = colorScheme,
         });
-        context.SetDefaultTimeout(15_000);
+        context.SetDefaultTimeout(BrowserFixture.Patience);
         _contexts.Add(context);
         return context;
     }
@@ -313,7 +313,7 @@ public sealed partial class ExperienceTests(DashboardApp app, BrowserFixture bro
 
     private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMilliseconds(BrowserFixture.Patience);
         while (true)
         {
             var value = await read();
