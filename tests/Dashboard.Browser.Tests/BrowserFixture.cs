@@ -20,6 +20,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             throw new InvalidOperationException($"Chromium not found at {executable}. Run the tests with scripts/test.sh, which installs Debian's chromium.");
         }
 
+        // Expectations wait for an outcome; the deadline only catches hangs, on a loaded machine too.
+        Assertions.SetDefaultExpectTimeout(15_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new()
         {
