@@ -61,7 +61,7 @@ public sealed class OidcMisconfigurationTests(
     private async Task<IPage> NewPageAsync(DashboardApp app)
     {
         var context = await browser.Browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString() });
-        context.SetDefaultTimeout(30_000);
+        context.SetDefaultTimeout(BrowserFixture.Patience);
         _contexts.Add(context);
         return await context.NewPageAsync();
     }

@@ -75,7 +75,7 @@ public sealed class TestOidcProvider : IAsyncDisposable
             }
         };
         process.BeginErrorReadLine();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(BrowserFixture.Patience));
         try
         {
             while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
