@@ -1,0 +1,239 @@
+using System.Data.Common;
+using System.Globalization;
+using Dashboard.Core.Changes;
+using Dashboard.Core.Jobs;
+using Dashboard.Core.Security;
+using Dashboard.Web.Auth;
+using Dashboard.Web.Components.Shared;
+using Microsoft.AspNetCore.Components;
+
+namespace Dashboard.Web.Components.Pages;
+
+/// <summary>
+/// Find any job: filters live in the URL (see <see cref="JobsUrl"/>), pages go by id (keyset), the count is exact when
+/// cheap and marked otherwise. The first page follows the feed while Live is on, through the instance's shared reads.
+/// </summary>
+public sealed partial class JobsPage : LivePageBase
+{
+    private const int PageSize = 50;
+
+    private readonly FilterForm _form = new();
+    private readonly Stack<long?> _pages = new();
+    private JobFilter _filter = JobFilter.All;
+    private IReadOnlyList<JobSummary> _jobs = [];
+    private IReadOnlyList<string> _problems = [];
+    private JobCount? _count;
+    private long? _current;
+    private long? _next;
+    private string? _error;
+    private bool _loaded;
+    private bool _frozen;
+    private bool _refreshing;
+    private Actor? _actor;
+
+    [Inject] public required JobWatch Jobs { get; init; }
+
+    [Inject] public required ICurrentActor CurrentActor { get; init; }
+
+    [Inject] public required NavigationManager Navigation { get; init; }
+
+    [Inject] public required JsonRedactor Redactor { get; init; }
+
+    private static IEnumerable<string> StateChoices => JobStates.Known;
+
+    private string CountText => _count switch
+    {
+        null => "",
+        { Kind: JobCountKind.Exact, Value: 1 } => "1 matching job",
+        { Kind: JobCountKind.Exact } c => $"{Formatting.Number(c.Value)} matching jobs",
+        { Kind: JobCountKind.AtLeast } c => $"more than {Formatting.Number(c.Value)} matching jobs",
+        { } c => $"≈ {Formatting.Number(c.Value)} matching jobs (estimate)",
+    };
+
+    protected override async Task OnInitializedAsync() => _actor = await CurrentActor.GetAsync();
+
+    protected override async Task OnParametersSetAsync()
+    {
+        var query = new Uri(Navigation.Uri).Query;
+        _filter = JobsUrl.Parse(query, out var problems);
+        var found = problems.ToList();
+        if (CheckSecretProbe(_filter) is { } probe)
+        {
+            found.Add(probe);
+            _filter = _filter with { Payload = null };
+        }
+
+        _problems = found;
+        _form.From(_filter);
+        _pages.Clear();
+        await LoadAsync(null);
+    }
+
+    // Live: the first page follows the feed (shared reads, so many viewers cost one query per tick).
+    protected override void OnFeed(FeedState state)
+    {
+        Show(state);
+        if (!_frozen && _pages.Count == 0 && !_refreshing && state.IsHealthy)
+        {
+            _refreshing = true;
+            _ = InvokeAsync(async () =>
+            {
+                try
+                {
+                    await LoadAsync(null);
+                    StateHasChanged();
+                }
+                finally
+                {
+                    _refreshing = false;
+                }
+            });
+        }
+    }
+
+    private string? CheckSecretProbe(JobFilter filter)
+    {
+        if (filter.Payload is null || _actor?.Can(Permissions.ViewSecrets) == true)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JobFilter.PayloadDocument(filter.Payload);
+            return Redactor.MentionsSecret(document.RootElement)
+                ? "payload: filtering on a redacted key (e.g. password, token) is for admins only."
+                : null;
+        }
+        catch (ArgumentException)
+        {
+            return null; // reported by the search itself
+        }
+    }
+
+    private Task ApplyAsync()
+    {
+        if (_form.ToFilter(out var filter) is { } problem)
+        {
+            _problems = [problem];
+            return Task.CompletedTask;
+        }
+
+        Navigation.NavigateTo(JobsUrl.Of(filter));
+        return Task.CompletedTask;
+    }
+
+    private Task ClearAsync()
+    {
+        Navigation.NavigateTo(JobsUrl.Path);
+        return Task.CompletedTask;
+    }
+
+    private async Task NextAsync()
+    {
+        _pages.Push(_current);
+        await LoadAsync(_next);
+    }
+
+    private async Task PreviousAsync() => await LoadAsync(_pages.Pop());
+
+    private async Task LoadAsync(long? afterId)
+    {
+        try
+        {
+            var page = await Jobs.ListAsync(_filter, afterId, PageSize, CancellationToken.None);
+            _jobs = page.Jobs;
+            _current = afterId;
+            _next = page.NextAfterId;
+            _count = await Jobs.CountAsync(_filter, CancellationToken.None);
+            _error = null;
+        }
+        catch (ArgumentException ex)
+        {
+            _error = ex.Message;
+            _jobs = [];
+            _count = null;
+        }
+        catch (TimeoutException ex)
+        {
+            _error = ex.Message;
+        }
+        catch (DbException ex)
+        {
+            _error = $"The jobs cannot be read now: {ex.Message}";
+        }
+
+        _loaded = true;
+    }
+
+    private void SetFrozen(bool frozen) => _frozen = frozen;
+
+    private static string Short(DateTimeOffset at) => at.UtcDateTime.ToString("MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
+    private sealed class FilterForm
+    {
+        public string? State { get; set; }
+        public string? Kind { get; set; }
+        public string? Worker { get; set; }
+        public string? Id { get; set; }
+        public string? ErrorText { get; set; }
+        public string? Payload { get; set; }
+        public string? CreatedFrom { get; set; }
+        public string? CreatedTo { get; set; }
+        public string? FinishedFrom { get; set; }
+        public string? FinishedTo { get; set; }
+        public JobSort Sort { get; set; }
+
+        public void From(JobFilter f)
+        {
+            (State, Kind, Worker, ErrorText, Payload, Sort) = (f.State, f.Kind, f.Worker, f.ErrorText, f.Payload, f.Sort);
+            Id = f.Id?.ToString(CultureInfo.InvariantCulture);
+            CreatedFrom = Time(f.CreatedFrom);
+            CreatedTo = Time(f.CreatedTo);
+            FinishedFrom = Time(f.FinishedFrom);
+            FinishedTo = Time(f.FinishedTo);
+        }
+
+        /// <summary>Returns a problem to show, or null with the filter set (the same rules as the URL).</summary>
+        public string? ToFilter(out JobFilter filter)
+        {
+            var query = JobsUrl.Of(new JobFilter
+            {
+                State = State,
+                Kind = Kind,
+                Worker = Worker,
+                ErrorText = ErrorText,
+                Payload = Payload,
+                Sort = Sort,
+            });
+            var pairs = new Dictionary<string, string?>
+            {
+                ["id"] = Id,
+                ["created_from"] = CreatedFrom,
+                ["created_to"] = CreatedTo,
+                ["finished_from"] = FinishedFrom,
+                ["finished_to"] = FinishedTo,
+            };
+            var full = Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(query, pairs.Where(p => !string.IsNullOrWhiteSpace(p.Value)));
+            filter = JobsUrl.Parse(new Uri("http://x" + full).Query, out var problems);
+            if (problems.Count > 0)
+            {
+                return problems[0];
+            }
+
+            try
+            {
+                filter.Validate();
+            }
+            catch (ArgumentException ex)
+            {
+                return ex.Message;
+            }
+
+            return null;
+        }
+
+        private static string? Time(DateTimeOffset? value) =>
+            value?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+    }
+}
