@@ -20,6 +20,8 @@ public sealed class JobsPagesTests : DashboardTestContext, IClassFixture<TestDat
 
     public JobsPagesTests(TestDatabase db)
     {
+        // These pages read a real database: a generous deadline that only catches hangs on a loaded machine.
+        DefaultWaitTimeout = TimeSpan.FromSeconds(30);
         _db = db;
         var queries = new JobQueries(db.Db, Options.Create(new DashboardOptions()));
         Services.AddSingleton(queries);
@@ -55,8 +57,8 @@ public sealed class JobsPagesTests : DashboardTestContext, IClassFixture<TestDat
             Assert.Equal(failed.ToString(System.Globalization.CultureInfo.InvariantCulture), row.GetAttribute("data-id"));
             Assert.Equal("1 matching job", page.Find("[data-testid=jobs-count]").TextContent);
         });
-        Assert.Equal(kind, page.Find("[data-testid=filter-kind] input").GetAttribute("value"));
-        Assert.Equal("smtp timeout", page.Find("[data-testid=filter-q] input").GetAttribute("value"));
+        Assert.Equal(kind, page.Find("[data-testid=filter-kind] input, input[data-testid=filter-kind]").GetAttribute("value"));
+        Assert.Equal("smtp timeout", page.Find("[data-testid=filter-q] input, input[data-testid=filter-q]").GetAttribute("value"));
     }
 
     [Fact]
@@ -66,8 +68,8 @@ public sealed class JobsPagesTests : DashboardTestContext, IClassFixture<TestDat
         await JobAsync(kind, "queued", payload: """{"customer_id": 42}""");
         var page = RenderList("");
 
-        page.Find("[data-testid=filter-kind] input").Change(kind);
-        page.Find("[data-testid=filter-payload] input").Change("""{"customer_id": 42}""");
+        page.Find("[data-testid=filter-kind] input, input[data-testid=filter-kind]").Change(kind);
+        page.Find("[data-testid=filter-payload] input, input[data-testid=filter-payload]").Change("""{"customer_id": 42}""");
         await page.Find("[data-testid=apply-filter]").ClickAsync(new());
 
         var nav = (BunitNavigationManager)Services.GetRequiredService<NavigationManager>();
