@@ -35,6 +35,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Jobs.JobQueries>();
         services.AddSingleton<Jobs.JobWatch>();
         services.AddSingleton<Bulk.BulkOperationQueries>();
+        services.AddSingleton<Bulk.BulkOperationRunner>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<Bulk.BulkOperationRunner>());
         services.AddSingleton(sp => new Jobs.JsonRedactor(sp.GetRequiredService<IOptions<DashboardOptions>>().Value.RedactKeys));
         services.AddSingleton<AuditVerifier>();
         services.AddSingleton<DeployGate.DeployGate>();

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Dashboard.Core.Actions;
 using Dashboard.Core.Audit;
 using Dashboard.Core.Changes;
 using Dashboard.Core.Jobs;
@@ -34,6 +35,27 @@ public sealed partial class JobPage : LivePageBase
     [Inject] public required JsonRedactor Redactor { get; init; }
 
     [Inject] public required ICurrentActor CurrentActor { get; init; }
+
+    [Inject] public required ActionRunner Runner { get; init; }
+
+    private bool Can(string permission) => _actor?.Can(permission) == true;
+
+    private Task RetryAsync() => ActAsync(new RetryJob(Id, _job!.State), $"Retry job {Id}", "Retry");
+
+    private Task RunNowAsync() => ActAsync(new RunJobNow(Id), $"Run job {Id} now", "Run now");
+
+    private Task DiscardAsync() => ActAsync(new DiscardJob(Id, _job!.State), $"Discard job {Id}", "Discard");
+
+    // The action compares against the state shown; afterwards the page reads the job again at once.
+    private async Task ActAsync(OperatorAction action, string title, string confirm)
+    {
+        if (await Runner.RunAsync(action, title, confirm) is not null)
+        {
+            Jobs.Invalidate();
+            _auditFor = null;
+            await LoadAsync();
+        }
+    }
 
     /// <summary>Admins see secret values; everyone else sees them masked.</summary>
     private bool Reveal => _actor?.Can(Permissions.ViewSecrets) == true;

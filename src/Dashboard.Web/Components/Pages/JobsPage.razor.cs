@@ -1,5 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
+using Dashboard.Core.Actions;
+using Dashboard.Core.Bulk;
 using Dashboard.Core.Changes;
 using Dashboard.Core.Jobs;
 using Dashboard.Core.Security;
@@ -30,6 +32,8 @@ public sealed partial class JobsPage : LivePageBase
     private bool _frozen;
     private bool _refreshing;
     private Actor? _actor;
+    private IReadOnlyList<BulkOperation> _bulk = [];
+    private Task? _following;
 
     [Inject] public required JobWatch Jobs { get; init; }
 
@@ -38,6 +42,10 @@ public sealed partial class JobsPage : LivePageBase
     [Inject] public required NavigationManager Navigation { get; init; }
 
     [Inject] public required JsonRedactor Redactor { get; init; }
+
+    [Inject] public required ActionRunner Runner { get; init; }
+
+    private bool Can(string permission) => _actor?.Can(permission) == true;
 
     private static IEnumerable<string> StateChoices => JobStates.Known;
 
@@ -164,6 +172,78 @@ public sealed partial class JobsPage : LivePageBase
         }
 
         _loaded = true;
+        await LoadBulkAsync();
+    }
+
+    private async Task LoadBulkAsync()
+    {
+        try
+        {
+            _bulk = await Jobs.ListBulkAsync(CancellationToken.None);
+        }
+        catch (DbException)
+        {
+            // The jobs error above says the database is unreachable; the panel keeps its last state.
+        }
+
+        // While an operation runs, everyone watching follows its progress (shared reads, once a second).
+        if (_bulk.Any(b => b.IsRunning) && _following is null)
+        {
+            _following = FollowBulkAsync();
+        }
+    }
+
+    private async Task FollowBulkAsync()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), Clock);
+        try
+        {
+            while (_bulk.Any(b => b.IsRunning) && await timer.WaitForNextTickAsync(Stopping))
+            {
+                await InvokeAsync(async () =>
+                {
+                    _bulk = await Jobs.ListBulkAsync(CancellationToken.None);
+                    StateHasChanged();
+                });
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or DbException or ObjectDisposedException)
+        {
+            // Page closed, or the database is away: the feed's banner says so.
+        }
+        finally
+        {
+            _following = null;
+        }
+    }
+
+    private static JobTransitions.Kind Transition(BulkOperation op) => op.Action switch
+    {
+        "retry" => JobTransitions.Kind.Retry,
+        "discard" => JobTransitions.Kind.Discard,
+        _ => JobTransitions.Kind.RunNow,
+    };
+
+    private async Task BulkAsync(JobTransitions.Kind kind)
+    {
+        var verb = JobTransitions.Verb(kind);
+        var result = await Runner.RunAsync(
+            new StartBulkOperation(kind, _filter), $"{char.ToUpperInvariant(verb[0])}{verb[1..]} every job matching {_filter.Describe()}", $"Start bulk {verb}");
+        if (result is not null)
+        {
+            Jobs.Invalidate();
+            await LoadAsync(_current);
+        }
+    }
+
+    private async Task CancelBulkAsync(BulkOperation op)
+    {
+        var result = await Runner.RunAsync(new CancelBulkOperation(op.Id, Transition(op)), $"Cancel bulk operation {op.Id}", "Cancel it");
+        if (result is not null)
+        {
+            Jobs.Invalidate();
+            await LoadBulkAsync();
+        }
     }
 
     private void SetFrozen(bool frozen) => _frozen = frozen;
