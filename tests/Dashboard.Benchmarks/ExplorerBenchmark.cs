@@ -93,7 +93,7 @@ public sealed class ExplorerBenchmark : IBenchmark
 
     private static async Task ThroughputAsync(ScratchDatabase database, Db db, TextWriter output, int retry, int workers, int seconds)
     {
-        await database.ExecuteAsync("INSERT INTO jobs (kind) SELECT @Kind FROM generate_series(1, 2000000)", new { Kind = WorkKind });
+        await database.ExecuteAsync("INSERT INTO jobs (kind) SELECT @Kind FROM generate_series(1, 300000)", new { Kind = WorkKind });
         await database.ExecuteAsync("VACUUM ANALYZE jobs");
         await using var fleet = await BenchFleet.StartAsync(database.ConnectionString, workers, WorkKind);
         await MeasureAsync(fleet, TimeSpan.FromSeconds(3)); // warm-up

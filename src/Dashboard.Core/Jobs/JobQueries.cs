@@ -283,26 +283,6 @@ public sealed class JobQueries(Db db, IOptions<DashboardOptions> options)
 
         public JobDetail ToModel() => new(
             Id, Kind, State, Payload, Attempts, MaxAttempts, Utc(RunAt), LeasedBy, Utc(LeasedAt), LeaseToken, Utc(HeartbeatAt),
-            Checkpoint, LastError, Utc(CreatedAt), Utc(UpdatedAt), Utc(FinishedAt), LeaseTimeout, ParseHistory(ErrorHistory), Utc(ReadAt));
-    }
-
-    private static List<JobError> ParseHistory(string? json)
-    {
-        if (json is null)
-        {
-            return [];
-        }
-
-        using var document = JsonDocument.Parse(json);
-        if (document.RootElement.ValueKind != JsonValueKind.Array)
-        {
-            return [];
-        }
-
-        return [.. document.RootElement.EnumerateArray().Select(e => new JobError(
-            e.TryGetProperty("at", out var at) && at.TryGetDateTimeOffset(out var when) ? when.ToUniversalTime() : DateTimeOffset.MinValue,
-            e.TryGetProperty("attempt", out var attempt) && attempt.TryGetInt32(out var n) ? n : 0,
-            e.TryGetProperty("worker", out var worker) && worker.ValueKind == JsonValueKind.String ? worker.GetString() : null,
-            e.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.String ? error.GetString() ?? "" : ""))];
+            Checkpoint, LastError, Utc(CreatedAt), Utc(UpdatedAt), Utc(FinishedAt), LeaseTimeout, JobErrorHistory.Parse(ErrorHistory), Utc(ReadAt));
     }
 }
