@@ -71,7 +71,7 @@ public sealed class ExplorerTests(DashboardApp app, BrowserFixture browser) : IC
 
         // Assert: the page follows the job until the worker has finished it; the action is audited on the page.
         await Assertions.Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Done");
-        await Assertions.Expect(page.Locator("[data-testid=job-state-text]")).ToHaveTextAsync("done", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("[data-testid=job-state-text]")).ToHaveTextAsync("done", new() { Timeout = BrowserFixture.Patience });
         await Assertions.Expect(page.Locator("[data-testid=job-audit-row]")).ToContainTextAsync("mx greylisting lifted, INC-88");
         Assert.Equal("done", await app.Database.ScalarAsync<string>("SELECT state FROM jobs WHERE id = @Id", new { Id = id }));
         Assert.Equal("browser-explorer:1", await app.Database.ScalarAsync<string>("SELECT leased_by FROM jobs WHERE id = @Id", new { Id = id }));
@@ -87,7 +87,7 @@ public sealed class ExplorerTests(DashboardApp app, BrowserFixture browser) : IC
     private async Task<IPage> SignInAsync(string role)
     {
         var context = await browser.Browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString(), ViewportSize = new() { Width = 1400, Height = 1000 } });
-        context.SetDefaultTimeout(15_000);
+        context.SetDefaultTimeout(BrowserFixture.Patience);
         _contexts.Add(context);
         var page = await context.NewPageAsync();
         await page.GotoAsync("/");
