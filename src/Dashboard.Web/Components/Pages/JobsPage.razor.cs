@@ -119,16 +119,20 @@ public sealed partial class JobsPage : LivePageBase
         }
     }
 
-    private Task ApplyAsync()
+    // Shows the filtered list at once and puts the filter in the URL, so the view can be linked and pasted.
+    private async Task ApplyAsync()
     {
         if (_form.ToFilter(out var filter) is { } problem)
         {
             _problems = [problem];
-            return Task.CompletedTask;
+            return;
         }
 
+        _filter = filter;
+        _problems = [];
+        _pages.Clear();
+        await LoadAsync(null);
         Navigation.NavigateTo(JobsUrl.Of(filter));
-        return Task.CompletedTask;
     }
 
     private Task ClearAsync()
