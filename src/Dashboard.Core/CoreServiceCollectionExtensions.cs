@@ -4,6 +4,7 @@ using Dashboard.Core.Changes;
 using Dashboard.Core.Database;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -30,6 +31,13 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IDashboardState>(sp => sp.GetRequiredService<ChangeFeed>());
         services.AddSingleton<IOperatorActions, OperatorActions>();
         services.AddSingleton<AuditQueries>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<Jobs.JobQueries>();
+        services.AddSingleton<Jobs.JobWatch>();
+        services.AddSingleton<Bulk.BulkOperationQueries>();
+        services.AddSingleton<Bulk.BulkOperationRunner>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<Bulk.BulkOperationRunner>());
+        services.AddSingleton(sp => new Jobs.JsonRedactor(sp.GetRequiredService<IOptions<DashboardOptions>>().Value.RedactKeys));
         services.AddSingleton<AuditVerifier>();
         services.AddSingleton<DeployGate.DeployGate>();
         services.AddSingleton<SnapshotLoop>();

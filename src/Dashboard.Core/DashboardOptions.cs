@@ -35,11 +35,33 @@ public sealed class DashboardOptions
     /// <summary>Apply pending migrations when the app starts.</summary>
     public bool MigrateOnStart { get; set; } = true;
 
+    /// <summary>
+    /// Keys whose values are masked in job payloads and checkpoints for everyone but admins (see
+    /// <see cref="Jobs.JsonRedactor"/>). Setting the list replaces the default.
+    /// </summary>
+    public string[] RedactKeys { get; set; } = [.. Jobs.JsonRedactor.DefaultKeys];
+
     /// <summary>How singleton background work (one instance at a time) is taken over.</summary>
     public SingletonOptions Singletons { get; set; } = new();
 
     /// <summary>What the drain view measures progress against.</summary>
     public DeployGateOptions DeployGate { get; set; } = new();
+
+    /// <summary>How bulk operations run in the background.</summary>
+    public BulkOptions Bulk { get; set; } = new();
+}
+
+/// <summary>Bulk operations: chunk size, pause between chunks, and how often instances look for work.</summary>
+public sealed class BulkOptions
+{
+    /// <summary>Jobs changed per chunk (one short transaction each).</summary>
+    public int ChunkSize { get; set; } = 1000;
+
+    /// <summary>Pause between chunks, leaving the database to the workers.</summary>
+    public TimeSpan ChunkPause { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>How often each instance looks for operations to run or resume.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>The drain view's limits (the CLI's --max-drain and --abort-if-older-than have the same defaults).</summary>

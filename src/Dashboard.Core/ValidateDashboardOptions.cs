@@ -38,6 +38,17 @@ public sealed class ValidateDashboardOptions : IValidateOptions<DashboardOptions
         Positive(errors, "Dashboard:Singletons:CheckInterval", options.Singletons.CheckInterval);
         Positive(errors, "Dashboard:DeployGate:MaxDrainWait", options.DeployGate.MaxDrainWait);
         Positive(errors, "Dashboard:DeployGate:AbortIfOlderThan", options.DeployGate.AbortIfOlderThan);
+        Positive(errors, "Dashboard:Bulk:PollInterval", options.Bulk.PollInterval);
+        if (options.Bulk.ChunkSize is < 1 or > 100_000)
+        {
+            errors.Add($"Dashboard:Bulk:ChunkSize must be between 1 and 100000 (was {options.Bulk.ChunkSize}).");
+        }
+
+        if (options.Bulk.ChunkPause < TimeSpan.Zero)
+        {
+            errors.Add($"Dashboard:Bulk:ChunkPause must not be negative (was {options.Bulk.ChunkPause}).");
+        }
+
         if (options.FinishedCountCap < 1)
         {
             errors.Add($"Dashboard:FinishedCountCap must be at least 1 (was {options.FinishedCountCap}).");

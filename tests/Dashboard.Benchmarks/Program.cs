@@ -6,7 +6,7 @@ if (args.FirstOrDefault() == "snapshot")
     return await SnapshotBenchmark.RunAsync(args[1..]);
 }
 
-IBenchmark[] benchmarks = [new ThroughputBenchmark(), new LiveBenchmark()];
+IBenchmark[] benchmarks = [new ThroughputBenchmark(), new LiveBenchmark(), new ExplorerBenchmark()];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {

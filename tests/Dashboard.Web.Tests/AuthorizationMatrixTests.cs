@@ -24,6 +24,10 @@ public sealed class AuthorizationMatrixTests(DashboardApp app) : IClassFixture<D
         ["POST /denied"] = (Access.Browser, Permissions.ViewQueue),
         ["GET /drain"] = (Access.Browser, Permissions.ViewQueue),
         ["POST /drain"] = (Access.Browser, Permissions.ViewQueue),
+        ["GET /jobs"] = (Access.Browser, Permissions.ViewQueue),
+        ["POST /jobs"] = (Access.Browser, Permissions.ViewQueue),
+        ["GET /jobs/{Id:long}"] = (Access.Browser, Permissions.ViewQueue),
+        ["POST /jobs/{Id:long}"] = (Access.Browser, Permissions.ViewQueue),
         ["GET /audit"] = (Access.Browser, Permissions.ReadAudit),
         ["POST /audit"] = (Access.Browser, Permissions.ReadAudit),
         ["GET /audit/export.csv"] = (Access.Browser, Permissions.ExportAudit),
@@ -249,7 +253,8 @@ public sealed class AuthorizationMatrixTests(DashboardApp app) : IClassFixture<D
     private static (string Method, string Path) Split(string route)
     {
         var space = route.IndexOf(' ', StringComparison.Ordinal);
-        var path = route[(space + 1)..].Replace("{**path:file}", "no-such-file.txt", StringComparison.Ordinal);
+        var path = route[(space + 1)..].Replace("{**path:file}", "no-such-file.txt", StringComparison.Ordinal)
+            .Replace("{Id:long}", "1", StringComparison.Ordinal);
         // SignalR endpoints take any method; negotiation is a POST.
         var method = route[..space] == "ANY" ? "POST" : route[..space];
         return (method, path);

@@ -46,6 +46,13 @@ public sealed class SqlStatement
         return new SqlStatement(text, values);
     }
 
+    /// <summary>A statement with the given values by name (for statements whose conditions are assembled from a filter).</summary>
+    public static SqlStatement OfValues(string text, IEnumerable<KeyValuePair<string, object?>> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return new SqlStatement(text, values.ToDictionary(v => v.Key, v => v.Value, StringComparer.OrdinalIgnoreCase));
+    }
+
     /// <summary>The statement with <see cref="ActorName"/> and <see cref="Reason"/> replaced by their values.</summary>
     public SqlStatement Bind(string actorName, string reason) => new(
         Text,

@@ -137,6 +137,15 @@ public sealed class JobClaims(Db db)
                           ELSE now() + least(@MaxDelay, @BaseDelay * power(2, least(greatest(attempts - 1, 0), 30))) END,
             finished_at = CASE WHEN attempts >= max_attempts THEN now() END,
             last_error = @Error,
+            -- The last 10 failed attempts (time, attempt, worker, error), oldest first.
+            error_history = (
+                SELECT jsonb_agg(h.entry ORDER BY h.n)
+                FROM (SELECT a.entry, a.n
+                      FROM jsonb_array_elements(coalesce(error_history, '[]'::jsonb) || jsonb_build_array(jsonb_build_object(
+                               'at', now(), 'attempt', attempts, 'worker', leased_by, 'error', @Error)))
+                           WITH ORDINALITY AS a(entry, n)
+                      ORDER BY a.n DESC
+                      LIMIT 10) h),
             -- A final failure keeps who ran it; a retry frees the job for any worker.
             leased_by = CASE WHEN attempts >= max_attempts THEN leased_by END,
             leased_at = CASE WHEN attempts >= max_attempts THEN leased_at END,
@@ -208,6 +217,15 @@ public sealed class JobClaims(Db db)
         SET state = CASE WHEN j.attempts >= j.max_attempts THEN 'failed' ELSE 'queued' END,
             finished_at = CASE WHEN j.attempts >= j.max_attempts THEN now() END,
             last_error = 'lease expired: ' || coalesce(e.leased_by, 'no holder') || ' sent no heartbeat within the lease timeout',
+            error_history = (
+                SELECT jsonb_agg(h.entry ORDER BY h.n)
+                FROM (SELECT a.entry, a.n
+                      FROM jsonb_array_elements(coalesce(j.error_history, '[]'::jsonb) || jsonb_build_array(jsonb_build_object(
+                               'at', now(), 'attempt', j.attempts, 'worker', e.leased_by,
+                               'error', 'lease expired: ' || coalesce(e.leased_by, 'no holder') || ' sent no heartbeat within the lease timeout')))
+                           WITH ORDINALITY AS a(entry, n)
+                      ORDER BY a.n DESC
+                      LIMIT 10) h),
             leased_by = NULL,
             leased_at = NULL,
             heartbeat_at = NULL,

@@ -17,10 +17,17 @@ public static class Permissions
     public const string ExportAudit = "audit.export";
     public const string VerifyAudit = "audit.verify";
 
+    public const string RetryJobs = "jobs.retry";
+    public const string DiscardJobs = "jobs.discard";
+    public const string RunJobsNow = "jobs.run_now";
+
+    /// <summary>See the values of redacted keys in job payloads and checkpoints (admins only).</summary>
+    public const string ViewSecrets = "jobs.secrets";
+
     public static IReadOnlyList<string> All { get; } =
     [
         ViewQueue, PauseKind, ResumeKind, ReleaseLease, DrainWorkers, ResumeWorkers, PauseIntake, ResumeIntake,
-        ReadAudit, ExportAudit, VerifyAudit,
+        ReadAudit, ExportAudit, VerifyAudit, RetryJobs, DiscardJobs, RunJobsNow, ViewSecrets,
     ];
 }
 
@@ -41,6 +48,7 @@ public static class Roles
         {
             Permissions.ViewQueue, Permissions.PauseKind, Permissions.ResumeKind, Permissions.ReleaseLease,
             Permissions.DrainWorkers, Permissions.ResumeWorkers, Permissions.PauseIntake, Permissions.ResumeIntake,
+            Permissions.RetryJobs, Permissions.DiscardJobs, Permissions.RunJobsNow,
         },
         [Auditor] = new HashSet<string>(StringComparer.Ordinal)
         {

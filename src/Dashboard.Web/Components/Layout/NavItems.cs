@@ -18,6 +18,7 @@ public static class NavItems
     public static IReadOnlyList<NavItem> All { get; } =
     [
         new("", "Overview", Icon: MudBlazor.Icons.Material.Filled.Dashboard),
+        new("jobs", "Jobs", Icon: MudBlazor.Icons.Material.Filled.Search),
         new("drain", "Drain", Icon: MudBlazor.Icons.Material.Filled.HourglassBottom),
         new("audit", "Audit log", Permissions.ReadAudit, MudBlazor.Icons.Material.Filled.History),
     ];

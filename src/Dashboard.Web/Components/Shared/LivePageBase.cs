@@ -17,6 +17,9 @@ public abstract class LivePageBase : ComponentBase, IDisposable
 
     [Inject] public required TimeProvider Clock { get; init; }
 
+    /// <summary>Cancelled when the page is closed: for the page's own background work.</summary>
+    protected CancellationToken Stopping => _stop.Token;
+
     /// <summary>What the page shows now.</summary>
     protected FeedState Feed { get; private set; } = FeedState.Starting;
 
