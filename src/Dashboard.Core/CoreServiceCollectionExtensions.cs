@@ -4,6 +4,7 @@ using Dashboard.Core.Changes;
 using Dashboard.Core.Database;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -25,6 +26,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<DashboardOptions>, ValidateDashboardOptions>();
         services.AddSingleton(sp => Db.Create(sp.GetRequiredService<IOptions<DashboardOptions>>().Value.ConnectionString!));
         services.AddSingleton<Migrator>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SnapshotQueries>();
         services.AddSingleton<ChangeFeed>();
         services.AddSingleton<IDashboardState>(sp => sp.GetRequiredService<ChangeFeed>());
@@ -32,6 +34,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<AuditQueries>();
         services.AddSingleton<AuditVerifier>();
         services.AddSingleton<DeployGate.DeployGate>();
+        services.AddSingleton(sp => new Readiness.ReadinessQueries(
+            sp.GetRequiredService<Db>(), sp.GetRequiredService<IOptions<DashboardOptions>>().Value.StatementTimeout));
+        services.AddSingleton<Readiness.IDeployReadiness, Readiness.DeployReadiness>();
         services.AddSingleton<SnapshotLoop>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<SnapshotLoop>());
         services.AddHostedService<Kinds.PauseExpiryLoop>();
