@@ -1,10 +1,9 @@
 using System.Text.Json.Serialization;
 using Dashboard.Core.Actions;
-using Dashboard.Core.Changes;
+using Dashboard.Core.Database;
 using Dashboard.Core.Readiness;
 using Dashboard.Core.Security;
 using Dashboard.Web.Auth;
-using Npgsql;
 using Gate = Dashboard.Core.DeployGate.DeployGate;
 
 namespace Dashboard.Web.Api;
@@ -102,7 +101,7 @@ public static class DeployGateEndpoints
                 Verdicts.All.ToDictionary(Verdicts.Code, r.CountOf), r.IsSafe,
                 [.. r.Jobs.Select(j => new GateJob(j.Id, j.Kind, j.LeasedBy, Verdicts.Code(j.Verdict), j.Remaining?.TotalSeconds, j.Progress))]));
         }
-        catch (Exception ex) when (IsDatabaseDown(ex))
+        catch (Exception ex) when (DatabaseErrors.IsUnavailable(ex))
         {
             return Unavailable(ex);
         }
@@ -135,14 +134,13 @@ public static class DeployGateEndpoints
         {
             return Results.Json(new { error = "bad request", detail = ex.Message }, statusCode: StatusCodes.Status400BadRequest);
         }
-        catch (Exception ex) when (IsDatabaseDown(ex))
+        catch (Exception ex) when (DatabaseErrors.IsUnavailable(ex))
         {
             return Unavailable(ex);
         }
     }
 
-    private static bool IsDatabaseDown(Exception ex) => ex is NpgsqlException or TimeoutException;
 
     private static IResult Unavailable(Exception ex) =>
-        Results.Json(new { error = "database unreachable", detail = SnapshotLoop.Describe(ex) }, statusCode: StatusCodes.Status503ServiceUnavailable);
+        Results.Json(new { error = "database unreachable", detail = DatabaseErrors.Describe(ex) }, statusCode: StatusCodes.Status503ServiceUnavailable);
 }

@@ -1,4 +1,4 @@
-using Dashboard.Core.Changes;
+using Dashboard.Core.Database;
 using Dashboard.Core.Readiness;
 using Microsoft.AspNetCore.Components;
 
@@ -88,7 +88,7 @@ public partial class DrainPage
         catch (Exception ex)
         {
             // The last report stays on screen, marked stale, as the snapshot does while the database is away.
-            _readinessError = $"Could not read the verdicts: {SnapshotLoop.Describe(ex)}";
+            _readinessError = $"Could not read the verdicts: {DatabaseErrors.Describe(ex)}";
         }
     }
 
