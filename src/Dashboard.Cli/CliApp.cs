@@ -1,5 +1,6 @@
 using Dashboard.Core.Database;
 using Dashboard.Core.Demo;
+using Dashboard.Core.Readiness;
 using Dashboard.Core.Security;
 
 namespace Dashboard.Cli;
@@ -25,9 +26,13 @@ public static class CliApp
           new-token                print a new API token and its hash for Dashboard:Auth:ApiTokens
           demo-credentials <dir>   create the demo's users (one per role) and API token once, in <dir>
           drain --url <console> [--token <token>] [--max-drain 10m] [--abort-if-older-than 5m] [--poll 10s] [--reason <text>]
+                [--grace 30s [--go-ahead]]
                     pause intake and wait for running jobs to finish; on any failure or interruption resume intake.
-                    exit codes: 0 drained (intake stays paused), 3 a job ran longer than --abort-if-older-than,
-                    4 jobs still running after --max-drain, 5 console or database unreachable, 130 interrupted;
+                    With --grace: ready as soon as a restart with that grace period cuts no job mid-write (each
+                    running job finishes in time, resumes from its checkpoint or is re-run as idempotent).
+                    exit codes: 0 drained or ready (intake stays paused), 3 a job ran longer than --abort-if-older-than,
+                    4 jobs still running after --max-drain, 5 console or database unreachable,
+                    6 (--grace) unsafe jobs would still be cut after --max-drain and no --go-ahead, 130 interrupted;
                     every non-zero exit has resumed intake (or says it could not)
           resume --url <console> [--token <token>] [--reason <text>]
                     resume intake (idempotent; safe as a manual recovery step)
@@ -149,10 +154,15 @@ public static class CliApp
         var maxDrain = DrainCommand.ParseDuration(Option(args, "--max-drain") ?? "10m");
         var abortAfter = DrainCommand.ParseDuration(Option(args, "--abort-if-older-than") ?? "5m");
         var poll = DrainCommand.ParseDuration(Option(args, "--poll") ?? "10s");
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var console) || string.IsNullOrEmpty(token) || maxDrain is null || abortAfter is null || poll is null)
+        var graceText = Option(args, "--grace");
+        var grace = TimeSpan.Zero;
+        var badGrace = (graceText is not null || args.Contains("--grace")) && !GracePeriod.TryParse(graceText, out grace);
+        var goAhead = args.Contains("--go-ahead");
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var console) || string.IsNullOrEmpty(token) || maxDrain is null || abortAfter is null
+            || poll is null || badGrace || (goAhead && graceText is null))
         {
             await stderr.WriteLineAsync("usage: dashboard-cli drain|resume --url <console URL> --token <API token> "
-                + "[--max-drain 10m] [--abort-if-older-than 5m] [--poll 10s] (token also from DASHBOARD_TOKEN)");
+                + "[--max-drain 10m] [--abort-if-older-than 5m] [--poll 10s] [--grace 30s [--go-ahead]] (token also from DASHBOARD_TOKEN)");
             return Usage;
         }
 
@@ -162,7 +172,8 @@ public static class CliApp
         using var http = DrainCommand.CreateClient(console, token);
         var command = new DrainCommand(http, stdout, stderr);
         return args[0] == "drain"
-            ? await command.DrainAsync(maxDrain.Value, abortAfter.Value, poll.Value, Option(args, "--reason") ?? "deploy: drain before restart", stop.Token)
+            ? await command.DrainAsync(maxDrain.Value, abortAfter.Value, poll.Value, Option(args, "--reason") ?? "deploy: drain before restart",
+                new DrainReadiness(graceText is null ? null : grace, goAhead), stop.Token)
             : await command.ResumeAsync(Option(args, "--reason") ?? "deploy: resume intake", stop.Token);
 
         void Cancel(System.Runtime.InteropServices.PosixSignalContext context)

@@ -23,6 +23,12 @@ public sealed class DrainCommand(HttpClient http, TextWriter stdout, TextWriter 
     /// <summary>The console or its database did not answer: intake resumed if it could be.</summary>
     public const int Unreachable = 5;
 
+    /// <summary>
+    /// With --grace: a restart with that grace period would still cut jobs that are neither idempotent nor
+    /// checkpointing (unsafe) when --max-drain ran out, and --go-ahead was not given: refused, intake resumed.
+    /// </summary>
+    public const int RefusedUnsafe = 6;
+
     /// <summary>Interrupted (SIGINT/SIGTERM): intake resumed.</summary>
     public const int Interrupted = 130;
 
@@ -30,7 +36,9 @@ public sealed class DrainCommand(HttpClient http, TextWriter stdout, TextWriter 
         [property: JsonPropertyName("accepting")] bool Accepting,
         [property: JsonPropertyName("running")] long Running,
         [property: JsonPropertyName("queued")] long Queued,
-        [property: JsonPropertyName("oldest_running_minutes")] int OldestRunningMinutes);
+        [property: JsonPropertyName("oldest_running_minutes")] int OldestRunningMinutes,
+        [property: JsonPropertyName("verdicts")] Dictionary<string, long>? Verdicts = null,
+        [property: JsonPropertyName("jobs")] List<DrainReadiness.Job>? Jobs = null);
 
     public static HttpClient CreateClient(Uri console, string token)
     {
@@ -39,8 +47,17 @@ public sealed class DrainCommand(HttpClient http, TextWriter stdout, TextWriter 
         return client;
     }
 
-    public async Task<int> DrainAsync(TimeSpan maxDrain, TimeSpan abortIfOlderThan, TimeSpan poll, string reason, CancellationToken ct)
+    public Task<int> DrainAsync(TimeSpan maxDrain, TimeSpan abortIfOlderThan, TimeSpan poll, string reason, CancellationToken ct) =>
+        DrainAsync(maxDrain, abortIfOlderThan, poll, reason, new DrainReadiness(null, GoAhead: false), ct);
+
+    /// <summary>
+    /// Pauses intake and waits (polling every <paramref name="poll"/>, up to <paramref name="maxDrain"/>) until nothing
+    /// runs, or, with a grace period in <paramref name="readiness"/>, until a restart with it would cut no unsafe job.
+    /// </summary>
+    public async Task<int> DrainAsync(
+        TimeSpan maxDrain, TimeSpan abortIfOlderThan, TimeSpan poll, string reason, DrainReadiness readiness, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(readiness);
         try
         {
             await PostAsync("/health/jobs/pause", reason, ct);
@@ -48,8 +65,9 @@ public sealed class DrainCommand(HttpClient http, TextWriter stdout, TextWriter 
             var deadline = DateTimeOffset.UtcNow + maxDrain;
             while (true)
             {
-                var status = await GetStatusAsync(ct);
-                await stdout.WriteLineAsync($"running={status.Running} queued={status.Queued} oldest_running_minutes={status.OldestRunningMinutes}");
+                var status = await GetStatusAsync(readiness.Query, ct);
+                await stdout.WriteLineAsync($"running={status.Running} queued={status.Queued} oldest_running_minutes={status.OldestRunningMinutes}"
+                    + readiness.Describe(status));
                 if (status.OldestRunningMinutes > abortIfOlderThan.TotalMinutes)
                 {
                     await stderr.WriteLineAsync($"Aborting deploy: a job has run for {status.OldestRunningMinutes}m, more than {Minutes(abortIfOlderThan)}.");
@@ -60,6 +78,24 @@ public sealed class DrainCommand(HttpClient http, TextWriter stdout, TextWriter 
                 {
                     await stdout.WriteLineAsync("Drained: no job is running. Intake stays paused; resume after the deploy.");
                     return Drained;
+                }
+
+                if (readiness.Grace is not null && readiness.Unsafe(status) == 0)
+                {
+                    await stdout.WriteLineAsync(readiness.Ready(status));
+                    return Drained;
+                }
+
+                if (readiness.Grace is not null && readiness.GoAhead)
+                {
+                    await stderr.WriteLineAsync(readiness.Unsafely(status));
+                    return Drained;
+                }
+
+                if (DateTimeOffset.UtcNow >= deadline && readiness.Grace is not null)
+                {
+                    await stderr.WriteLineAsync(readiness.Refusal(status, maxDrain));
+                    return await ResumeAfterAsync(RefusedUnsafe);
                 }
 
                 if (DateTimeOffset.UtcNow >= deadline)
@@ -113,9 +149,9 @@ public sealed class DrainCommand(HttpClient http, TextWriter stdout, TextWriter 
         return code;
     }
 
-    private async Task<Status> GetStatusAsync(CancellationToken ct)
+    private async Task<Status> GetStatusAsync(string query, CancellationToken ct)
     {
-        using var response = await SendAsync(() => http.GetAsync("/health/jobs", ct));
+        using var response = await SendAsync(() => http.GetAsync("/health/jobs" + query, ct));
         return await response.Content.ReadFromJsonAsync<Status>(ct) ?? throw new GateException("The console answered with an empty status.");
     }
 

@@ -26,6 +26,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<DashboardOptions>, ValidateDashboardOptions>();
         services.AddSingleton(sp => Db.Create(sp.GetRequiredService<IOptions<DashboardOptions>>().Value.ConnectionString!));
         services.AddSingleton<Migrator>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SnapshotQueries>();
         services.AddSingleton<ChangeFeed>();
         services.AddSingleton<IDashboardState>(sp => sp.GetRequiredService<ChangeFeed>());
@@ -40,6 +41,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(sp => new Jobs.JsonRedactor(sp.GetRequiredService<IOptions<DashboardOptions>>().Value.RedactKeys));
         services.AddSingleton<AuditVerifier>();
         services.AddSingleton<DeployGate.DeployGate>();
+        services.AddSingleton(sp => new Readiness.ReadinessQueries(
+            sp.GetRequiredService<Db>(), sp.GetRequiredService<IOptions<DashboardOptions>>().Value.StatementTimeout));
+        services.AddSingleton<Readiness.IDeployReadiness, Readiness.DeployReadiness>();
         services.AddSingleton<SnapshotLoop>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<SnapshotLoop>());
         services.AddSingleton<Singletons.InstanceIdentity>();

@@ -8,14 +8,23 @@ namespace Dashboard.Demo;
 /// <summary>
 /// Synthetic handlers for the demo's kinds. A payload may steer them (tests do): <c>ms</c> (duration of a short
 /// job), <c>steps</c>/<c>stepMs</c> (a long job), <c>fail</c> (true: always throw, false: never).
+/// Their shutdown facts make a mix in which every deploy-readiness verdict can be seen: short idempotent kinds,
+/// resumable long kinds that report progress, <see cref="UnsafeKind"/> (long, neither idempotent nor checkpointing),
+/// a short non-idempotent kind (billing.invoice) and <see cref="HangingKind"/> with a maximum run time its hung jobs exceed.
 /// </summary>
 public static class DemoHandlers
 {
     /// <summary>Jobs of this kind hang: the handler waits forever and its lease is not heartbeat.</summary>
     public const string HangingKind = "webhook.deliver";
 
-    /// <summary>Long kinds: a few seconds, one job in ten for minutes, checkpointing every step.</summary>
+    /// <summary>Long kinds: a few seconds, one job in ten for minutes, checkpointing every step (except <see cref="UnsafeKind"/>).</summary>
     public static IReadOnlyList<string> LongKinds { get; } = ["video.transcode", "report.build", "search.reindex", "ledger.reconcile"];
+
+    /// <summary>A long kind that neither checkpoints nor is idempotent: a restart cuts its jobs mid-write.</summary>
+    public const string UnsafeKind = "ledger.reconcile";
+
+    /// <summary>A short kind that is not idempotent (charging twice is not harmless); it usually finishes in time.</summary>
+    public const string NonIdempotentShortKind = "billing.invoice";
 
     /// <summary>Short kinds that fail now and then (the rest always succeed).</summary>
     public static IReadOnlyList<string> FailingKinds { get; } = ["email.send", "sms.send", "billing.invoice", "image.resize"];
@@ -32,16 +41,37 @@ public static class DemoHandlers
                 {
                     h.HeartbeatWhileRunning = false;
                     h.MaxConcurrency = 1;
+                    h.Idempotent = true;
+                    h.Checkpoints = false;
+                    h.MaxRunTime = demo.HangMaxRunTime;
+                });
+            }
+            else if (kind == UnsafeKind)
+            {
+                options.Handle(kind, (job, context, ct) => LongAsync(job, context, checkpoint: false, ct), h =>
+                {
+                    h.MaxConcurrency = 1;
+                    h.Idempotent = false;
+                    h.Checkpoints = false;
                 });
             }
             else if (LongKinds.Contains(kind))
             {
-                options.Handle(kind, LongAsync, h => h.MaxConcurrency = 1);
+                options.Handle(kind, (job, context, ct) => LongAsync(job, context, checkpoint: true, ct), h =>
+                {
+                    h.MaxConcurrency = 1;
+                    h.Idempotent = true;
+                    h.Checkpoints = true;
+                });
             }
             else
             {
                 var failureRate = FailingKinds.Contains(kind) ? demo.FailureRate : 0;
-                options.Handle(kind, (job, context, ct) => ShortAsync(job, failureRate, ct));
+                options.Handle(kind, (job, context, ct) => ShortAsync(job, failureRate, ct), h =>
+                {
+                    h.Idempotent = kind != NonIdempotentShortKind;
+                    h.Checkpoints = false;
+                });
             }
         }
     }
@@ -57,7 +87,7 @@ public static class DemoHandlers
         }
     }
 
-    private static async Task LongAsync(ClaimedJob job, JobContext context, CancellationToken ct)
+    private static async Task LongAsync(ClaimedJob job, JobContext context, bool checkpoint, CancellationToken ct)
     {
         using var payload = JsonDocument.Parse(job.Payload);
         var minutesLong = job.Id % 10 == 0;
@@ -66,13 +96,17 @@ public static class DemoHandlers
         var done = context.GetCheckpoint<Progress>()?.Step ?? 0;
         for (var step = done; step < steps; step++)
         {
-            // Stop at a step boundary when the worker is stopping: the job is released and resumes from here.
-            context.ShutdownRequested.ThrowIfCancellationRequested();
+            // On shutdown ct is cancelled at once when this job can't finish within the budget (it is released and
+            // resumes from its last checkpoint); a job that can finish keeps going.
             await Task.Delay(stepMs, ct);
-            await context.CheckpointAsync(new Progress(step + 1, steps), ct);
+            if (checkpoint)
+            {
+                await context.ReportProgressAsync(new Progress(step + 1, steps), step + 1, steps, ct);
+            }
         }
     }
 
+    // Hangs until cancelled: by the kind's maximum run time (a failed attempt) or by the shutdown (released).
     private static Task HangAsync(ClaimedJob job, JobContext context, CancellationToken ct) =>
         Task.Delay(Timeout.Infinite, ct);
 

@@ -10,4 +10,7 @@ public sealed class DemoOptions
 
     /// <summary>The share of attempts of the failing kinds that throw.</summary>
     public double FailureRate { get; set; } = 0.1;
+
+    /// <summary>The hanging kind's declared maximum run time: past it the worker cancels the hung handler and fails the attempt.</summary>
+    public TimeSpan HangMaxRunTime { get; set; } = TimeSpan.FromMinutes(2);
 }

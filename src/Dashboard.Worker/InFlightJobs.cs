@@ -87,6 +87,9 @@ internal sealed class RunningJob(ClaimedJob job, JobHandlerRegistration registra
 
     public CancellationTokenSource LeaseLost { get; } = new();
 
+    /// <summary>Cancelled at shutdown when the job can't finish within the budget: its handler stops, the job is released.</summary>
+    public CancellationTokenSource ReleaseNow { get; } = new();
+
     public Task Completion { get; set; } = Task.CompletedTask;
 
     /// <summary>The handler returned; the outcome is being written, so heartbeats no longer matter.</summary>
@@ -104,5 +107,21 @@ internal sealed class RunningJob(ClaimedJob job, JobHandlerRegistration registra
         }
     }
 
-    public void Dispose() => LeaseLost.Dispose();
+    public void RequestRelease()
+    {
+        try
+        {
+            ReleaseNow.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The job already finished.
+        }
+    }
+
+    public void Dispose()
+    {
+        LeaseLost.Dispose();
+        ReleaseNow.Dispose();
+    }
 }

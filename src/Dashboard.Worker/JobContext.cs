@@ -50,11 +50,37 @@ public sealed class JobContext
     public Task<bool> CheckpointAsync<T>(T value, CancellationToken ct = default) =>
         CheckpointJsonAsync(JsonSerializer.Serialize(value, _json), ct);
 
+    /// <summary>
+    /// Stores <paramref name="checkpoint"/> with the job's progress, a fraction from 0 to 1: the console shows it,
+    /// estimates the job's remaining time from it, and a released job resumes at it. Returns false when the lease
+    /// moved on, as <see cref="CheckpointAsync{T}(T, CancellationToken)"/> does.
+    /// </summary>
+    public Task<bool> ReportProgressAsync<T>(T checkpoint, double progress, CancellationToken ct = default)
+    {
+        if (!(progress >= 0 && progress <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(progress), progress, "Progress is a fraction from 0 to 1.");
+        }
+
+        return CheckpointJsonAsync(JsonSerializer.Serialize(checkpoint, _json), progress, ct);
+    }
+
+    /// <summary>Stores <paramref name="checkpoint"/> with progress as <paramref name="done"/> of <paramref name="total"/> items.</summary>
+    public Task<bool> ReportProgressAsync<T>(T checkpoint, long done, long total, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(total, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(done);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(done, total);
+        return ReportProgressAsync(checkpoint, (double)done / total, ct);
+    }
+
     /// <inheritdoc cref="CheckpointAsync{T}(T, CancellationToken)"/>
-    public async Task<bool> CheckpointJsonAsync(string json, CancellationToken ct = default)
+    public Task<bool> CheckpointJsonAsync(string json, CancellationToken ct = default) => CheckpointJsonAsync(json, null, ct);
+
+    private async Task<bool> CheckpointJsonAsync(string json, double? progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(json);
-        var result = await _claims.CheckpointAsync(Job.Lease, json, ct);
+        var result = await _claims.CheckpointAsync(Job.Lease, json, progress, ct);
         if (result == LeaseResult.LeaseMovedOn)
         {
             _leaseLost();

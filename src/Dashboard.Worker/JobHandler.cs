@@ -26,7 +26,30 @@ public sealed class JobHandlerOptions
     public int? MaxConcurrency { get; set; }
 
     /// <summary>Cancel the handler and fail the attempt after this long; null (default) for no limit.</summary>
+    /// <remarks>A local limit, not declared to the console; prefer <see cref="MaxRunTime"/>.</remarks>
     public TimeSpan? Timeout { get; set; }
+
+    /// <summary>
+    /// Running a job of the kind twice is harmless, so a restart may requeue it to run again from the start.
+    /// Declared to the console (<c>job_kinds.idempotent</c>) when the worker starts; null: not declared.
+    /// </summary>
+    public bool? Idempotent { get; set; }
+
+    /// <summary>
+    /// The handler stores checkpoints (<see cref="JobContext.CheckpointAsync{T}(T, CancellationToken)"/>) and resumes
+    /// from them, so a restart may release the job to resume where it stopped. Declared like <see cref="Idempotent"/>.
+    /// </summary>
+    public bool? Checkpoints { get; set; }
+
+    /// <summary>
+    /// The longest a job of the kind may run: past it the handler is cancelled and the attempt fails with an error
+    /// saying so (retried with backoff like any failure), and the console flags running jobs past it as probably stuck.
+    /// Declared like <see cref="Idempotent"/>; null (default) for no maximum.
+    /// </summary>
+    public TimeSpan? MaxRunTime { get; set; }
+
+    /// <summary>True when any shutdown fact is declared.</summary>
+    internal bool DeclaresFacts => Idempotent is not null || Checkpoints is not null || MaxRunTime is not null;
 }
 
 /// <summary>A handler registered for one kind.</summary>

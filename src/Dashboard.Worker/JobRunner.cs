@@ -1,5 +1,6 @@
 using Dashboard.Core.Claims;
 using Dashboard.Core.Database;
+using Dashboard.Core.Readiness;
 
 namespace Dashboard.Worker;
 
@@ -8,8 +9,13 @@ namespace Dashboard.Worker;
 /// outcome (complete, fail with retry, release at shutdown, nothing when the lease was lost), and at shutdown lets
 /// in-flight jobs finish within the budget, then cancels and releases the rest.
 /// </summary>
-internal sealed class JobRunner(JobClaims claims, JobWorkerOptions options, string workerId, InFlightJobs inFlight, WorkerLog log) : IDisposable
+internal sealed class JobRunner(
+    JobClaims claims, JobWorkerOptions options, string workerId, InFlightJobs inFlight, WorkerLog log, ReadinessQueries? readiness = null)
+    : IDisposable
 {
+    // The verdicts are read once at shutdown; a database that does not answer quickly must not eat the budget.
+    private static readonly TimeSpan _verdictTimeout = TimeSpan.FromSeconds(2);
+
     private readonly RetryBackoff _backoff = new(options.RetryBaseDelay, options.RetryMaxDelay);
     private readonly CancellationTokenSource _abort = new();
     private CancellationToken _stopping;
@@ -35,10 +41,10 @@ internal sealed class JobRunner(JobClaims claims, JobWorkerOptions options, stri
         var job = running.Job;
         try
         {
-            using var cts = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token, running.LeaseLost.Token);
-            if (running.Registration.Options.Timeout is { } timeout)
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token, running.LeaseLost.Token, running.ReleaseNow.Token);
+            if (Limit(running.Registration.Options) is { } limit)
             {
-                cts.CancelAfter(timeout);
+                cts.CancelAfter(limit);
             }
 
             var context = new JobContext(job, workerId, claims, running.MarkLeaseLost, _stopping);
@@ -81,9 +87,17 @@ internal sealed class JobRunner(JobClaims claims, JobWorkerOptions options, stri
             // The heartbeat or a checkpoint found the lease gone; whatever the handler did is not ours to record.
             log.LeaseLost(job.Id, job.Kind);
         }
+        else if (cancelled && running.ReleaseNow.IsCancellationRequested)
+        {
+            await ReleaseAsync(job, "can't finish within the shutdown budget; released with its checkpoint");
+        }
         else if (cancelled && (_stopping.IsCancellationRequested || _abort.IsCancellationRequested))
         {
             await ReleaseAsync(job, "stopped by shutdown");
+        }
+        else if (cancelled && running.Registration.Options.MaxRunTime is { } max)
+        {
+            await FailAsync(job, $"exceeded its maximum run time of {max}: the handler was cancelled");
         }
         else if (cancelled)
         {
@@ -142,7 +156,10 @@ internal sealed class JobRunner(JobClaims claims, JobWorkerOptions options, stri
     /// </summary>
     public async Task DrainAsync()
     {
-        if (await inFlight.WaitAllAsync(options.ShutdownBudget))
+        var started = TimeProvider.System.GetTimestamp();
+        await ReleaseWhatCannotFitAsync();
+        var left = options.ShutdownBudget - TimeProvider.System.GetElapsedTime(started);
+        if (await inFlight.WaitAllAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero))
         {
             return;
         }
@@ -159,6 +176,72 @@ internal sealed class JobRunner(JobClaims claims, JobWorkerOptions options, stri
             await ReleaseAsync(running.Job, "shutdown budget spent; the handler did not stop");
         }
     }
+
+    /// <summary>
+    /// The budget is spent on work that can finish: asks Core's readiness rule (the one the console shows) about every
+    /// job in flight, with the budget as the grace period, and releases at once, with their checkpoint, the jobs that
+    /// won't finish and can safely stop (they checkpoint, are idempotent, or are past their maximum run time). A job
+    /// that is neither idempotent nor checkpointing keeps running: stopping it now would cut it just the same. So does
+    /// a job whose remaining time is unknown (no progress, no finished job of its kind to learn from): it may fit.
+    /// </summary>
+    private async Task ReleaseWhatCannotFitAsync()
+    {
+        if (readiness is null || inFlight.IsEmpty)
+        {
+            return;
+        }
+
+        IReadOnlyList<RunningJobReadiness> verdicts;
+        try
+        {
+            using var timeout = new CancellationTokenSource(_verdictTimeout);
+            verdicts = await readiness.ListForJobsAsync([.. inFlight.All.Select(r => r.Job.Id)], options.ShutdownBudget, timeout.Token);
+        }
+        catch (Exception ex) when (DatabaseErrors.IsUnavailable(ex) || ex is OperationCanceledException)
+        {
+            log.VerdictsUnavailable(ex);
+            return;
+        }
+
+        var early = new List<RunningJob>();
+        foreach (var verdict in verdicts)
+        {
+            if (!inFlight.TryGet(verdict.Id, out var running) || running.Finishing)
+            {
+                continue;
+            }
+
+            var remaining = verdict.Remaining?.ToString() ?? "unknown";
+            if (verdict.Verdict == Verdict.Unsafe)
+            {
+                log.UnsafeAtShutdown(verdict.Id, verdict.Kind, options.ShutdownBudget, remaining);
+            }
+            else if (verdict.Verdict == Verdict.OverMaxRunTime
+                     || (verdict.Verdict != Verdict.Finishes && verdict.Basis != RemainingBasis.Unknown))
+            {
+                log.ReleasingEarly(verdict.Id, verdict.Kind, options.ShutdownBudget, Verdicts.Code(verdict.Verdict), remaining);
+                running.RequestRelease();
+                early.Add(running);
+            }
+        }
+
+        // Handlers that honour their token release their own job at once; the leases of the others are released here.
+        try
+        {
+            await Task.WhenAll(early.Select(r => r.Completion)).WaitAsync(WorkerTimings.ReleaseGrace);
+        }
+        catch (TimeoutException)
+        {
+            foreach (var running in early.Where(r => !r.Completion.IsCompleted && !r.Finishing))
+            {
+                running.Finishing = true;
+                await ReleaseAsync(running.Job, "can't finish within the shutdown budget; the handler did not stop");
+            }
+        }
+    }
+
+    private static TimeSpan? Limit(JobHandlerOptions handler) =>
+        handler.MaxRunTime is { } max && handler.Timeout is { } timeout ? (max < timeout ? max : timeout) : handler.MaxRunTime ?? handler.Timeout;
 
     public void Dispose() => _abort.Dispose();
 }

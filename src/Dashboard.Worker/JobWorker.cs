@@ -1,5 +1,6 @@
 using Dashboard.Core.Claims;
 using Dashboard.Core.Database;
+using Dashboard.Core.Readiness;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,7 @@ namespace Dashboard.Worker;
 public sealed class JobWorker : BackgroundService
 {
     private readonly WorkerRegistry _registry;
+    private readonly KindFactsCommands? _kindFacts;
     private readonly JobWorkerOptions _options;
     private readonly WorkerIdentity _identity;
     private readonly WorkerLog _log;
@@ -25,18 +27,27 @@ public sealed class JobWorker : BackgroundService
     private readonly ClaimScheduler _scheduler;
     private readonly LeaseKeeper _keeper;
 
-    public JobWorker(JobClaims claims, WorkerRegistry registry, IOptions<JobWorkerOptions> options, ILogger<JobWorker> logger)
+    /// <param name="claims">The worker contract's SQL.</param>
+    /// <param name="registry">The worker row.</param>
+    /// <param name="options">Settings and handlers.</param>
+    /// <param name="logger">Where the worker logs.</param>
+    /// <param name="readiness">The readiness rule its shutdown asks which jobs can finish; without it every job gets the whole budget.</param>
+    /// <param name="kindFacts">Where it declares its handlers' shutdown facts on start; without it nothing is declared.</param>
+    public JobWorker(
+        JobClaims claims, WorkerRegistry registry, IOptions<JobWorkerOptions> options, ILogger<JobWorker> logger,
+        ReadinessQueries? readiness = null, KindFactsCommands? kindFacts = null)
     {
         ArgumentNullException.ThrowIfNull(claims);
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
         _registry = registry;
+        _kindFacts = kindFacts;
         _options = options.Value;
         _identity = WorkerIdentity.ForThisProcess([.. _options.Handlers.Keys.Order(StringComparer.Ordinal)], _options.Concurrency, _options.WorkerId);
         _log = new WorkerLog(logger, _identity.Id);
         _inFlight = new InFlightJobs(_options.Concurrency);
-        _runner = new JobRunner(claims, _options, _identity.Id, _inFlight, _log);
+        _runner = new JobRunner(claims, _options, _identity.Id, _inFlight, _log, readiness);
         _scheduler = new ClaimScheduler(claims, _options, _identity, _inFlight, _runner, _log);
         _keeper = new LeaseKeeper(claims, registry, _options, _identity, _inFlight, _log);
     }
@@ -93,6 +104,7 @@ public sealed class JobWorker : BackgroundService
             try
             {
                 var signals = await _registry.RegisterAsync(_identity, ct);
+                await DeclareKindFactsAsync(ct);
                 _log.Started(_identity.Id, string.Join(", ", _identity.Kinds), _identity.Concurrency);
                 return signals;
             }
@@ -110,6 +122,18 @@ public sealed class JobWorker : BackgroundService
 
                 delay = WorkerTimings.Min(delay * WorkerTimings.RegisterBackoffFactor, WorkerTimings.MaxRegisterRetry);
             }
+        }
+    }
+
+    /// <summary>Stores what the handlers declare about shutdowns (idempotent, checkpoints, maximum run time) per kind.</summary>
+    private async Task DeclareKindFactsAsync(CancellationToken ct)
+    {
+        var facts = _options.Handlers.Values.Where(h => h.Options.DeclaresFacts)
+            .Select(h => new KindFacts(h.Kind, h.Options.Idempotent, h.Options.Checkpoints, h.Options.MaxRunTime))
+            .ToList();
+        if (_kindFacts is not null && facts.Count > 0)
+        {
+            await _kindFacts.DeclareAsync(facts, _identity.Id, _options.DefaultLeaseTimeout, ct);
         }
     }
 

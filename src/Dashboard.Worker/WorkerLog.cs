@@ -32,6 +32,15 @@ internal sealed partial class WorkerLog(ILogger logger, string workerId)
     [LoggerMessage(LogLevel.Information, "Stopping: no more claims; {Count} jobs in flight get up to {Budget} to finish")]
     public partial void Stopping(int count, TimeSpan budget);
 
+    [LoggerMessage(LogLevel.Information, "Job {JobId} ({Kind}) can't finish within the shutdown budget of {Budget} ({Verdict}, expected remaining {Remaining}): releasing it now")]
+    public partial void ReleasingEarly(long jobId, string kind, TimeSpan budget, string verdict, string remaining);
+
+    [LoggerMessage(LogLevel.Warning, "Job {JobId} ({Kind}) is not idempotent and has no checkpoints, and its expected remaining time ({Remaining}) does not fit the shutdown budget of {Budget}: it keeps running in case it finishes")]
+    public partial void UnsafeAtShutdown(long jobId, string kind, TimeSpan budget, string remaining);
+
+    [LoggerMessage(LogLevel.Warning, "Could not read the verdicts of the jobs in flight; every job gets the whole shutdown budget")]
+    public partial void VerdictsUnavailable(Exception ex);
+
     [LoggerMessage(LogLevel.Warning, "Shutdown budget spent with {Count} jobs in flight; cancelling and releasing them")]
     public partial void BudgetSpent(int count);
 

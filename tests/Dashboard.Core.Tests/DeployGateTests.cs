@@ -12,7 +12,7 @@ public sealed class DeployGateTests(TestDatabase db) : IClassFixture<TestDatabas
 {
     private static readonly Actor _deployBot = new("deploy-bot", "token", "10.1.1.1", Roles.Operator);
 
-    private Gate CreateGate() => new(db.Db, CreateActions(db));
+    private Gate CreateGate() => new(db.Db, CreateActions(db), new Readiness.ReadinessQueries(db.Db));
 
     public Task InitializeAsync() => db.PsqlAsync("DELETE FROM jobs; UPDATE queue_control SET accepting = true;");
 

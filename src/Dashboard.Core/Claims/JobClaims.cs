@@ -100,10 +100,17 @@ public sealed class JobClaims(Db db)
         return [.. leases.Where(l => !held.Contains(l))];
     }
 
-    // A checkpoint is also proof of life, so it extends the lease too.
+    // A checkpoint is also proof of life, so it extends the lease too. Progress, when given, is stored beside it;
+    // the attempt's first report also records what it started from (progress_base), for its own rate.
     private const string CheckpointSql = """
         UPDATE jobs
-        SET checkpoint = @Checkpoint::jsonb, heartbeat_at = now()
+        SET checkpoint = @Checkpoint::jsonb,
+            heartbeat_at = now(),
+            progress_base = CASE WHEN @Progress::real IS NULL THEN progress_base
+                                 WHEN progress_at IS NULL OR progress_at < leased_at THEN coalesce(progress, 0)
+                                 ELSE progress_base END,
+            progress = coalesce(@Progress::real, progress),
+            progress_at = CASE WHEN @Progress::real IS NULL THEN progress_at ELSE now() END
         WHERE id = @Id AND lease_token = @Token AND state = 'processing'
         """;
 
@@ -111,10 +118,22 @@ public sealed class JobClaims(Db db)
     /// Stores <paramref name="checkpointJson"/> (JSON text) as the job's checkpoint and extends the lease. A later
     /// attempt (after a release, failure or reclaim) receives it in <see cref="ClaimedJob.Checkpoint"/>.
     /// </summary>
-    public Task<LeaseResult> CheckpointAsync(Lease lease, string checkpointJson, CancellationToken ct)
+    public Task<LeaseResult> CheckpointAsync(Lease lease, string checkpointJson, CancellationToken ct) =>
+        CheckpointAsync(lease, checkpointJson, null, ct);
+
+    /// <summary>
+    /// Stores a checkpoint with the job's progress (a fraction, 0..1; null keeps the last one). The console shows the
+    /// progress and estimates the job's remaining time from the attempt's rate; a released job resumes at it.
+    /// </summary>
+    public Task<LeaseResult> CheckpointAsync(Lease lease, string checkpointJson, double? progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(checkpointJson);
-        return FencedAsync(CheckpointSql, new { Id = lease.JobId, lease.Token, Checkpoint = checkpointJson }, ct);
+        if (progress is { } p && !(p >= 0 && p <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(progress), progress, "Progress is a fraction from 0 to 1.");
+        }
+
+        return FencedAsync(CheckpointSql, new { Id = lease.JobId, lease.Token, Checkpoint = checkpointJson, Progress = (float?)progress }, ct);
     }
 
     // Keeps leased_by and leased_at: a finished row still says who ran it.

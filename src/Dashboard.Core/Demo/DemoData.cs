@@ -54,8 +54,15 @@ public sealed class DemoData(Db db)
                now() - interval '25 minutes' - make_interval(secs => i), now() - interval '25 minutes', gen_random_uuid()
         FROM generate_series(1, 6) AS i;
 
+        -- Two of them are webhook deliveries that hung: far past the kind's maximum run time (its workers declare 2m).
+        INSERT INTO jobs (kind, state, payload, attempts, run_at, created_at, leased_by, leased_at, heartbeat_at, lease_token)
+        SELECT 'webhook.deliver', 'processing', jsonb_build_object('n', i), 1,
+               now() - interval '30 minutes', now() - interval '30 minutes', 'demo-host-2:4117',
+               now() - interval '26 minutes' - make_interval(secs => i), now() - interval '26 minutes', gen_random_uuid()
+        FROM generate_series(1, 2) AS i;
+
         INSERT INTO workers (id, host, pid, state, kinds, concurrency, current_jobs, started_at, heartbeat_at)
-        VALUES ('demo-host-2:4117', 'demo-host-2', 4117, 'running', @Kinds::text[], 4, 6,
+        VALUES ('demo-host-2:4117', 'demo-host-2', 4117, 'running', @Kinds::text[], 4, 8,
                 now() - interval '3 hours', now() - interval '25 minutes')
         ON CONFLICT (id) DO NOTHING;
         """;

@@ -1,6 +1,7 @@
 using Dapper;
 using Dashboard.Core.Actions;
 using Dashboard.Core.Database;
+using Dashboard.Core.Readiness;
 using Dashboard.Core.Security;
 
 namespace Dashboard.Core.DeployGate;
@@ -15,7 +16,7 @@ public sealed record DeployGateStatus(bool Accepting, long Running, long Queued,
 /// The deploy gate's Core: a cheap status read and intake pause/resume that go through <see cref="IOperatorActions"/>
 /// like every other write, so they are permission-checked and audited with the caller (a deploy token's name) as actor.
 /// </summary>
-public sealed class DeployGate(Db db, IOperatorActions actions)
+public sealed class DeployGate(Db db, IOperatorActions actions, ReadinessQueries readiness)
 {
     /// <summary>Reason recorded when a deploy script pauses without giving one.</summary>
     public const string DefaultPauseReason = "deploy gate: pause intake";
@@ -41,6 +42,16 @@ public sealed class DeployGate(Db db, IOperatorActions actions)
         await using var conn = await db.OpenAsync(ct);
         return await conn.QuerySingleAsync<DeployGateStatus>(new CommandDefinition(GetStatusSql, cancellationToken: ct));
     }
+
+    /// <summary>How many running jobs the gate names beside the verdict counts (the most urgent first).</summary>
+    public const int ReadinessListLimit = 20;
+
+    /// <summary>
+    /// Every running job's verdict for a restart with <paramref name="grace"/> (counts over all of them, the most
+    /// urgent few listed). Throws when the database is unreachable.
+    /// </summary>
+    public Task<ReadinessReport> GetReadinessAsync(TimeSpan grace, CancellationToken ct) =>
+        readiness.GetReportAsync(grace, ReadinessListLimit, ct);
 
     /// <summary>
     /// Stops intake (<see cref="PauseIntake"/>): once this returns Applied or NoChange, intake is paused. Without an

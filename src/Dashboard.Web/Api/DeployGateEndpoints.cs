@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Dashboard.Core.Actions;
 using Dashboard.Core.Database;
+using Dashboard.Core.Readiness;
 using Dashboard.Core.Security;
 using Dashboard.Web.Auth;
 using Gate = Dashboard.Core.DeployGate.DeployGate;
@@ -49,12 +50,56 @@ public static class DeployGateEndpoints
         [property: JsonPropertyName("outcome")] string Outcome,
         [property: JsonPropertyName("message")] string Message);
 
-    private static async Task<IResult> GetAsync(Gate gate, CancellationToken ct)
+    /// <summary>
+    /// With <c>?grace=30s</c>: the seed's four fields, then what a restart with that grace period does to the
+    /// running jobs (counts per verdict over all of them, and the most urgent few by id).
+    /// </summary>
+    public sealed record GateReadiness(
+        [property: JsonPropertyName("accepting")] bool Accepting,
+        [property: JsonPropertyName("running")] long Running,
+        [property: JsonPropertyName("queued")] long Queued,
+        [property: JsonPropertyName("oldest_running_minutes")] int OldestRunningMinutes,
+        [property: JsonPropertyName("grace_seconds")] double GraceSeconds,
+        [property: JsonPropertyName("verdicts")] IReadOnlyDictionary<string, long> Verdicts,
+        [property: JsonPropertyName("safe")] bool Safe,
+        [property: JsonPropertyName("jobs")] IReadOnlyList<GateJob> Jobs);
+
+    public sealed record GateJob(
+        [property: JsonPropertyName("id")] long Id,
+        [property: JsonPropertyName("kind")] string Kind,
+        [property: JsonPropertyName("leased_by")] string? LeasedBy,
+        [property: JsonPropertyName("verdict")] string Verdict,
+        [property: JsonPropertyName("remaining_seconds")] double? RemainingSeconds,
+        [property: JsonPropertyName("progress")] double? Progress);
+
+    private static async Task<IResult> GetAsync(Gate gate, HttpContext http, CancellationToken ct)
     {
+        TimeSpan? grace = null;
+        if (http.Request.Query.TryGetValue("grace", out var graceText))
+        {
+            if (graceText.Count != 1 || !GracePeriod.TryParse(graceText[0], out var parsed))
+            {
+                return Results.Json(
+                    new { error = "bad request", detail = "grace must be a duration such as 30s, 2m or 1h (at most 7 days)" },
+                    statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            grace = parsed;
+        }
+
         try
         {
             var s = await gate.GetStatusAsync(ct);
-            return Results.Json(new GateStatus(s.Accepting, s.Running, s.Queued, s.OldestRunningMinutes));
+            if (grace is not { } g)
+            {
+                return Results.Json(new GateStatus(s.Accepting, s.Running, s.Queued, s.OldestRunningMinutes));
+            }
+
+            var r = await gate.GetReadinessAsync(g, ct);
+            return Results.Json(new GateReadiness(
+                s.Accepting, s.Running, s.Queued, s.OldestRunningMinutes, g.TotalSeconds,
+                Verdicts.All.ToDictionary(Verdicts.Code, r.CountOf), r.IsSafe,
+                [.. r.Jobs.Select(j => new GateJob(j.Id, j.Kind, j.LeasedBy, Verdicts.Code(j.Verdict), j.Remaining?.TotalSeconds, j.Progress))]));
         }
         catch (Exception ex) when (DatabaseErrors.IsUnavailable(ex))
         {
