@@ -32,6 +32,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<AuditQueries>();
         services.AddSingleton<AuditVerifier>();
         services.AddSingleton<DeployGate.DeployGate>();
+        services.AddSingleton<Security.SessionStore>();
         services.AddSingleton<SnapshotLoop>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<SnapshotLoop>());
         services.AddHostedService<Kinds.PauseExpiryLoop>();
