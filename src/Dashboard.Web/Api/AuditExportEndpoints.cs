@@ -46,6 +46,14 @@ public static class AuditExportEndpoints
     private static async Task ExportAsync(HttpContext http, AuditQueries queries, CancellationToken ct)
     {
         var q = http.Request.Query;
+        // PostgreSQL text cannot hold NUL, so no entry can match one: refuse it before streaming.
+        if (q.FirstOrDefault(p => p.Value.Any(v => v?.Contains('\0', StringComparison.Ordinal) == true)) is { Key: { } bad })
+        {
+            http.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await http.Response.WriteAsync($"The filter '{Uri.EscapeDataString(bad)}' contains a NUL character.", ct);
+            return;
+        }
+
         var filter = new AuditFilter
         {
             From = DateTimeOffset.TryParse(q["from"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var from) ? from : null,
