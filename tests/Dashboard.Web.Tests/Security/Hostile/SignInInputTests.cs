@@ -49,12 +49,14 @@ public sealed class SignInInputTests(HostileApp app, ITestOutputHelper output) :
                 var query = "?returnUrl=" + Uri.EscapeDataString(SafeForQuery(returnUrl));
                 using var page = await client.GetAsync("/signin" + query);
                 var html = await ExpectSaneAsync(page, $"{label} page", returnUrl);
-                Check(page.StatusCode == HttpStatusCode.OK, $"{label}: the page answered {(int)page.StatusCode}");
+                // Kestrel refuses an over-long request line with 414 before the app sees it: a clear refusal too.
+                var tooLong = page.StatusCode == HttpStatusCode.RequestUriTooLong;
+                Check(page.StatusCode == HttpStatusCode.OK || tooLong, $"{label}: the page answered {(int)page.StatusCode}");
                 var field = System.Text.RegularExpressions.Regex.Match(html, "name=\"returnUrl\" value=\"([^\"]*)\"").Groups[1].Value;
-                Check(IsLocalLocation(System.Net.WebUtility.HtmlDecode(field)), $"{label}: the form carries {HostileStrings.Label(field)}");
+                Check(tooLong || IsLocalLocation(System.Net.WebUtility.HtmlDecode(field)), $"{label}: the form carries {HostileStrings.Label(field)}");
                 using var sso = await client.GetAsync("/account/signin-oidc-start" + query);
                 await ExpectSaneAsync(sso, $"{label} single sign-on", returnUrl);
-                Check(sso.StatusCode == HttpStatusCode.NotFound, $"{label}: single sign-on (not configured) answered {(int)sso.StatusCode}");
+                Check(sso.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.RequestUriTooLong, $"{label}: single sign-on (not configured) answered {(int)sso.StatusCode}");
             }
         }
 
