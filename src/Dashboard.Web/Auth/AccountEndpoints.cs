@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Dashboard.Core.Database;
 using Dashboard.Core.Security;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -6,7 +7,6 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Dashboard.Web.Auth;
 
@@ -53,7 +53,7 @@ public static class AccountEndpoints
             await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity),
                 new AuthenticationProperties { ExpiresUtc = expires, IsPersistent = false });
         }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        catch (Exception ex) when (DatabaseErrors.IsUnavailable(ex))
         {
             // The session is kept in the database: no session without it.
             return Results.Redirect($"/signin?unavailable=1&returnUrl={Uri.EscapeDataString(target)}");

@@ -1,6 +1,6 @@
 using System.Security.Claims;
+using Dashboard.Core.Database;
 using Dashboard.Core.Security;
-using Npgsql;
 
 namespace Dashboard.Web.Auth;
 
@@ -48,7 +48,7 @@ public sealed class ServerSessions(SessionStore store, ILogger<ServerSessions> l
         {
             return await store.IsActiveAsync(id, ct);
         }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        catch (Exception ex) when (DatabaseErrors.IsUnavailable(ex))
         {
             logger.LogWarning("Cannot check the session of {User}: the database is unreachable ({Reason})", user.Identity?.Name, ex.Message);
             return true;
