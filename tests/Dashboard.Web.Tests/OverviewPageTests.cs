@@ -155,4 +155,19 @@ public sealed class OverviewPageTests : DashboardTestContext
         Assert.Contains("14", whileFrozen, StringComparison.Ordinal);
         page.WaitForAssertion(() => Assert.Contains("77", page.Find("[data-testid=state-queued]").TextContent, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Freeze_KeepsItsAsOfTime_WhileNewerReadsArrive()
+    {
+        var page = Render<OverviewPage>();
+        Assert.Contains("12:00:00", page.Find("[data-testid=as-of]").TextContent, StringComparison.Ordinal);
+        await page.Find("[data-testid=live-toggle]").ClickAsync(new());
+
+        await State.PublishAsync(Snapshots.Healthy(Snapshots.Create(states: [new("queued", 77, false)]) with { TakenAt = Snapshots.Now.AddMinutes(3) }));
+
+        page.WaitForAssertion(() => Assert.Contains("updates waiting", page.Find("[data-testid=live-toggle]").TextContent, StringComparison.Ordinal));
+        Assert.Contains("12:00:00", page.Find("[data-testid=as-of]").TextContent, StringComparison.Ordinal);
+        await page.Find("[data-testid=live-toggle]").ClickAsync(new());
+        page.WaitForAssertion(() => Assert.Contains("12:03:00", page.Find("[data-testid=as-of]").TextContent, StringComparison.Ordinal));
+    }
 }
