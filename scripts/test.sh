@@ -35,6 +35,19 @@ if ! command -v jq >/dev/null || ! command -v curl >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl jq >/dev/null
 fi
 
+# The OpenID Connect browser tests sign in through a real provider: oidc-provider from npm, run by node.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  [[ $(id -u) -eq 0 ]] || die "node and npm are needed for the test OpenID provider: apt-get install nodejs npm"
+  log "Installing Node.js and npm (Debian packages 'nodejs', 'npm')"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+fi
+OIDC_DIR=tests/oidc-provider
+if [[ ! -f "$OIDC_DIR/node_modules/.package-lock.json" || "$OIDC_DIR/package-lock.json" -nt "$OIDC_DIR/node_modules/.package-lock.json" ]]; then
+  log "Installing the test OpenID provider (npm ci in $OIDC_DIR)"
+  npm ci --prefix "$OIDC_DIR" --no-audit --no-fund --loglevel=error >/dev/null
+fi
+
 PG_TMP="$(mktemp -d /tmp/dashboard-test-pg.XXXXXX)"
 cleanup() {
   # A second Ctrl-C must not cut the clean-up short: the throwaway cluster is always stopped.

@@ -22,7 +22,7 @@ public static partial class ConsolePages
         .ToList();
 
     /// <summary>Pages that need no sign-in, and pages shown only on a refusal; the rest are the console's pages.</summary>
-    public static bool IsConsolePage(string template) => template is not ("/signin" or "/denied");
+    public static bool IsConsolePage(string template) => template is not ("/signin" or "/signin/refused" or "/denied");
 
     /// <summary>
     /// The URL to open for a route, with each parameter filled from <paramref name="samples"/> (by name). A route

@@ -42,6 +42,28 @@ public sealed class AuthOptionsTests
     }
 
     [Fact]
+    public void Validate_NamesTheOidcSetting_ForAMissingSecretOrAPlainHttpAuthority()
+    {
+        var options = new AuthOptions { Oidc = new OidcSettings { Authority = "http://login.example.com/realms/ops", ClientId = "jobs-console" } };
+
+        var result = _validator.Validate(null, options);
+        options.Oidc.ClientSecret = "s3cret";
+        options.Oidc.RequireHttpsMetadata = false;
+        var local = _validator.Validate(null, options);
+
+        Assert.Contains("Dashboard:Auth:Oidc:ClientSecret is not set", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Dashboard:Auth:Oidc:Authority must use https", result.FailureMessage, StringComparison.Ordinal);
+        Assert.True(local.Succeeded, local.FailureMessage);
+    }
+
+    [Fact]
+    public void OidcScopes_AreOpenIdAndProfile_PlusTheConfiguredOnes()
+    {
+        Assert.Equal(["openid", "profile"], OidcSignIn.EffectiveScopes(new OidcSettings()));
+        Assert.Equal(["openid", "profile", "groups"], OidcSignIn.EffectiveScopes(new OidcSettings { Scopes = ["groups", "openid"] }));
+    }
+
+    [Fact]
     public void Session_IsInvalid_WhenExpiredOrRevoked()
     {
         var clock = new ManualClock(DateTimeOffset.UtcNow);

@@ -51,6 +51,8 @@ public sealed class AuthorizationMatrixTests(DashboardApp app) : IClassFixture<D
         ["TRACE /health/jobs/resume"] = (Access.Token, null),
         ["GET /signin"] = (Access.Public, null),
         ["POST /signin"] = (Access.Public, null),
+        ["GET /signin/refused"] = (Access.Public, null),
+        ["POST /signin/refused"] = (Access.Public, null),
         ["POST /account/signin"] = (Access.Public, null),
         ["GET /account/signin-oidc-start"] = (Access.Public, null),
         ["POST /account/signout"] = (Access.Browser, null),

@@ -19,10 +19,16 @@ public static class AccountEndpoints
     {
         var group = app.MapGroup("/account");
         group.MapPost("/signin", SignInAsync).AllowAnonymous().RequireRateLimiting(SignInRateLimit);
-        group.MapGet("/signin-oidc-start", (string? returnUrl, IOptions<AuthOptions> options) =>
-                options.Value.OidcEnabled
-                    ? Results.Challenge(new AuthenticationProperties { RedirectUri = SafeReturnUrl(returnUrl) }, [OpenIdConnectDefaults.AuthenticationScheme])
-                    : Results.NotFound())
+        group.MapGet("/signin-oidc-start", async (HttpContext http, string? returnUrl, IOptions<AuthOptions> options) =>
+            {
+                if (!options.Value.OidcEnabled)
+                {
+                    return Results.NotFound();
+                }
+
+                await OidcSignIn.ChallengeAsync(http, SafeReturnUrl(returnUrl));
+                return Results.Empty;
+            })
             .AllowAnonymous();
         group.MapPost("/signout", SignOutAsync);
         return app;
@@ -76,7 +82,8 @@ public static class AccountEndpoints
         await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         if (options.Value.OidcEnabled && DashboardClaims.MethodOf(http.User) == DashboardClaims.Oidc)
         {
-            return Results.SignOut(new AuthenticationProperties { RedirectUri = "/signin" }, [OpenIdConnectDefaults.AuthenticationScheme]);
+            // RP-initiated logout: the provider ends its session too, then sends the browser back to the sign-in page.
+            return Results.SignOut(new AuthenticationProperties { RedirectUri = "/signin?signedOut=1" }, [OpenIdConnectDefaults.AuthenticationScheme]);
         }
 
         return Results.Redirect("/signin?signedOut=1");

@@ -54,7 +54,9 @@ public sealed class OidcSettings
     /// <summary>Claim value → console role (viewer, operator, auditor, admin). Unmapped values grant nothing.</summary>
     public Dictionary<string, string> RoleMap { get; set; } = new(StringComparer.Ordinal);
 
-    public List<string> Scopes { get; set; } = ["openid", "profile"];
+    /// <summary>Scopes to request besides <c>openid</c> and <c>profile</c> (e.g. the one that releases the group claim).</summary>
+    public List<string> Scopes { get; set; } = [];
 
+    /// <summary>Refuse a provider whose authority is not https; turn off only for a provider on the same machine.</summary>
     public bool RequireHttpsMetadata { get; set; } = true;
 }

@@ -56,42 +56,7 @@ public static class AuthServiceCollectionExtensions
 
         if (settings.OidcEnabled)
         {
-            auth.AddOpenIdConnect(options =>
-            {
-                options.Authority = settings.Oidc.Authority;
-                options.ClientId = settings.Oidc.ClientId;
-                options.ClientSecret = settings.Oidc.ClientSecret;
-                options.ResponseType = "code";
-                options.UsePkce = true;
-                options.RequireHttpsMetadata = settings.Oidc.RequireHttpsMetadata;
-                options.SaveTokens = false;
-                options.Scope.Clear();
-                foreach (var scope in settings.Oidc.Scopes)
-                {
-                    options.Scope.Add(scope);
-                }
-
-                options.SignInScheme = CookieAuthenticationDefaults.AuthenticationScheme;
-                options.Events.OnTokenValidated = ctx =>
-                {
-                    var auth = ctx.HttpContext.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value;
-                    var clock = ctx.HttpContext.RequestServices.GetRequiredService<TimeProvider>();
-                    var name = ctx.Principal?.FindFirst("preferred_username")?.Value ?? ctx.Principal?.FindFirst("email")?.Value
-                        ?? ctx.Principal?.FindFirst(ClaimTypes.Name)?.Value ?? ctx.Principal?.FindFirst("sub")?.Value ?? "unknown";
-                    var role = OidcRoles.Map(ctx.Principal, auth.Oidc);
-                    if (role is null)
-                    {
-                        ctx.Fail($"'{name}' has no console role: none of their '{auth.Oidc.RoleClaim}' claims is in Dashboard:Auth:Oidc:RoleMap.");
-                        return Task.CompletedTask;
-                    }
-
-                    var expires = clock.GetUtcNow() + auth.SessionLifetime;
-                    ctx.Principal = new ClaimsPrincipal(DashboardClaims.Identity(
-                        CookieAuthenticationDefaults.AuthenticationScheme, name, role, DashboardClaims.Oidc, expires, null));
-                    ctx.Properties!.ExpiresUtc = expires;
-                    return Task.CompletedTask;
-                };
-            });
+            auth.AddDashboardOidc(settings.Oidc);
         }
 
         services.AddAuthorization(Policies.Add);

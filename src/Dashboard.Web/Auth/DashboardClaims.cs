@@ -20,6 +20,8 @@ public static class DashboardClaims
     {
         var claims = new List<Claim>
         {
+            // Stable per user and sign-in method, so antiforgery tokens outlive a re-sign-in of the same person.
+            new(ClaimTypes.NameIdentifier, $"{method}:{name}"),
             new(ClaimTypes.Name, name),
             new(ClaimTypes.Role, role),
             new(AuthMethod, method),

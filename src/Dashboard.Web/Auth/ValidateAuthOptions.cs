@@ -63,9 +63,24 @@ public sealed class ValidateAuthOptions : IValidateOptions<AuthOptions>
                 errors.Add("Dashboard:Auth:Oidc:ClientId is not set.");
             }
 
-            if (!Uri.TryCreate(options.Oidc.Authority, UriKind.Absolute, out _))
+            if (string.IsNullOrWhiteSpace(options.Oidc.ClientSecret))
             {
-                errors.Add($"Dashboard:Auth:Oidc:Authority is not an absolute URL (was '{options.Oidc.Authority}').");
+                errors.Add("Dashboard:Auth:Oidc:ClientSecret is not set (the console signs in as a confidential client).");
+            }
+
+            if (!Uri.TryCreate(options.Oidc.Authority, UriKind.Absolute, out var authority) || (authority.Scheme != Uri.UriSchemeHttps && authority.Scheme != Uri.UriSchemeHttp))
+            {
+                errors.Add($"Dashboard:Auth:Oidc:Authority is not an absolute http(s) URL (was '{options.Oidc.Authority}').");
+            }
+            else if (authority.Scheme != Uri.UriSchemeHttps && options.Oidc.RequireHttpsMetadata)
+            {
+                errors.Add($"Dashboard:Auth:Oidc:Authority must use https (was '{options.Oidc.Authority}'); for a provider on this machine only, "
+                    + "set Dashboard:Auth:Oidc:RequireHttpsMetadata=false.");
+            }
+
+            if (string.IsNullOrWhiteSpace(options.Oidc.RoleClaim))
+            {
+                errors.Add("Dashboard:Auth:Oidc:RoleClaim is empty (the claim carrying the user's groups or roles, e.g. groups).");
             }
 
             foreach (var (claim, role) in options.Oidc.RoleMap)

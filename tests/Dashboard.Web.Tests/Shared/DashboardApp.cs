@@ -30,6 +30,9 @@ public partial class DashboardApp : WebApplicationFactory<Program>, IAsyncLifeti
 
     public static string PasswordOf(string role) => $"{role}-password";
 
+    /// <summary>The port to serve on; 0 picks a free one as the server starts.</summary>
+    protected virtual int Port => 0;
+
     /// <summary>
     /// The database the app under test uses, as the console's least-privileged login role (never a superuser), as
     /// deployments run it; a subclass may point it elsewhere (e.g. a server it stops).
@@ -40,7 +43,7 @@ public partial class DashboardApp : WebApplicationFactory<Program>, IAsyncLifeti
     {
         await Database.InitializeAsync();
         await BeforeStartAsync();
-        UseKestrel(0);
+        UseKestrel(Port);
         StartServer();
         BaseAddress = ClientOptions.BaseAddress;
     }
