@@ -4,6 +4,7 @@ using Dashboard.Core.Changes;
 using Dashboard.Core.Database;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -26,6 +27,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(sp => Db.Create(sp.GetRequiredService<IOptions<DashboardOptions>>().Value.ConnectionString!));
         services.AddSingleton<Migrator>();
         services.AddSingleton<SnapshotQueries>();
+        services.AddSingleton<ListQueries>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ChangeFeed>();
         services.AddSingleton<IDashboardState>(sp => sp.GetRequiredService<ChangeFeed>());
         services.AddSingleton<IOperatorActions, OperatorActions>();

@@ -493,7 +493,7 @@ public sealed partial class JobWorker : BackgroundService
     {
         try
         {
-            var reclaimed = await _claims.ReclaimExpiredAsync(_options.DefaultLeaseTimeout, 100, ct);
+            var reclaimed = await _claims.ReclaimExpiredAsync(100, ct);
             foreach (var job in reclaimed)
             {
                 LogReclaimed(job.Id, job.Kind, job.PreviousHolder, job.State);

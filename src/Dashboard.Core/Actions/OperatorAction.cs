@@ -79,11 +79,12 @@ public sealed record ResumeKind(string Kind) : OperatorAction
 }
 
 /// <summary>
-/// Releases one lease, compare-and-set on what the operator saw (job id, <c>leased_by</c>, lease token): the job goes
-/// back to <c>queued</c> (or <c>paused</c> when its kind is paused) with a new lease token, fencing the old holder out.
-/// If the lease moved on, nothing changes and the result says what the job is now.
+/// Releases one lease, compare-and-set on what the operator saw (job id, <c>leased_by</c>, <c>leased_at</c>: every
+/// claim sets a new <c>leased_at</c>, so a new lease never matches): the job goes back to <c>queued</c> (or
+/// <c>paused</c> when its kind is paused) with a new lease token, fencing the old holder out. If the lease moved on,
+/// nothing changes and the result says what the job is now. The lease token itself never leaves the server.
 /// </summary>
-public sealed record ReleaseLease(long JobId, string? ExpectedLeasedBy, Guid? ExpectedLeaseToken) : OperatorAction
+public sealed record ReleaseLease(long JobId, string? ExpectedLeasedBy, DateTimeOffset? ExpectedLeasedAt) : OperatorAction
 {
     public override string Name => "release_lease";
 

@@ -1,5 +1,6 @@
 using Dapper;
 using Dashboard.Core.Actions;
+using Dashboard.Core.Rules;
 using Npgsql;
 
 namespace Dashboard.Core.Leases;
@@ -33,13 +34,14 @@ internal static class LeaseCommands
         UPDATE jobs SET state = 'queued', leased_by = NULL, leased_at = NULL, heartbeat_at = NULL, lease_token = gen_random_uuid()
         WHERE id = {action.JobId} AND state = 'processing'
           AND leased_by IS NOT DISTINCT FROM {ActionText.Literal(action.ExpectedLeasedBy)}
-          AND lease_token IS NOT DISTINCT FROM {ActionText.Literal(action.ExpectedLeaseToken)};
+          AND leased_at IS NOT DISTINCT FROM {ActionText.Literal(action.ExpectedLeasedAt)};
         """;
 
     // Locks the job so that "what it is now" in a refusal is what the compare-and-set saw.
     private const string LockJobSql = GetJobSql + "\nFOR UPDATE";
 
-    // Compare-and-set on what the operator saw. The new token fences the old holder out; the park trigger turns
+    // Compare-and-set on what the operator saw (a new claim always sets a new leased_at). The new token fences the
+    // old holder out; the park trigger turns
     // 'queued' into 'paused' when the job's kind is paused.
     private const string ReleaseSql = """
         UPDATE jobs
@@ -47,7 +49,7 @@ internal static class LeaseCommands
             lease_token = gen_random_uuid(), updated_at = now()
         WHERE id = @JobId AND state = 'processing'
           AND leased_by IS NOT DISTINCT FROM @ExpectedLeasedBy
-          AND lease_token IS NOT DISTINCT FROM @ExpectedLeaseToken
+          AND leased_at IS NOT DISTINCT FROM @ExpectedLeasedAt::timestamptz
         RETURNING id AS Id, kind AS Kind, state AS State, leased_by AS LeasedBy, leased_at AS LeasedAt,
                   heartbeat_at AS HeartbeatAt, lease_token AS LeaseToken
         """;
@@ -58,7 +60,7 @@ internal static class LeaseCommands
             new CommandDefinition(LockJobSql, new { action.JobId }, c.Transaction, cancellationToken: c.Ct));
         var after = await c.Connection.QuerySingleOrDefaultAsync<LeaseRow>(new CommandDefinition(
             ReleaseSql,
-            new { action.JobId, action.ExpectedLeasedBy, action.ExpectedLeaseToken },
+            new { action.JobId, action.ExpectedLeasedBy, ExpectedLeasedAt = action.ExpectedLeasedAt?.UtcDateTime },
             c.Transaction,
             cancellationToken: c.Ct));
         if (after is null)
@@ -76,11 +78,14 @@ internal static class LeaseCommands
         Id = action.JobId,
         State = "processing",
         LeasedBy = action.ExpectedLeasedBy,
-        LeaseToken = action.ExpectedLeaseToken,
+        LeasedAt = action.ExpectedLeasedAt,
     };
 
     private static bool Matches(LeaseRow? job, ReleaseLease action) =>
-        job is { State: "processing" } && job.LeasedBy == action.ExpectedLeasedBy && job.LeaseToken == action.ExpectedLeaseToken;
+        job is { State: "processing" } && job.LeasedBy == action.ExpectedLeasedBy && SameInstant(job.LeasedAt, action.ExpectedLeasedAt);
+
+    private static bool SameInstant(DateTime? row, DateTimeOffset? seen) =>
+        row is null ? seen is null : seen is not null && DateTime.SpecifyKind(row.Value, DateTimeKind.Utc) == seen.Value.UtcDateTime;
 
     /// <summary>Why a release would not apply, in the operator's terms.</summary>
     private static string MovedOn(LeaseRow? job, ReleaseLease action)
@@ -106,9 +111,9 @@ internal static class LeaseCommands
         return $"job {id} was claimed again by {job.LeasedBy ?? "nobody"} at {ActionText.Time(job.LeasedAt)} (new lease)";
     }
 
-    // Stuck: no heartbeat (or claim) within the kind's lease timeout, as the overview shows it. With a worker named,
-    // all of its leases once the worker is gone: stopped, silent for WorkerStaleAfter, or never registered.
-    private const string StuckLeasesSql = """
+    // Stuck (LeaseRules.IsStuck), as the overview shows it. With a worker named, all of its leases once the worker is
+    // gone (LeaseRules.WorkerIsAlive is false: stopped, silent for WorkerStaleAfter, or never registered).
+    private const string StuckLeasesSql = $"""
         SELECT j.id AS Id, j.kind AS Kind, j.state AS State, j.leased_by AS LeasedBy, j.leased_at AS LeasedAt,
                j.heartbeat_at AS HeartbeatAt, j.lease_token AS LeaseToken
         FROM jobs j
@@ -116,18 +121,16 @@ internal static class LeaseCommands
         WHERE j.state = 'processing'
           AND (@Kind::text IS NULL OR j.kind = @Kind)
           AND (@WorkerId::text IS NULL OR j.leased_by = @WorkerId)
-          AND (coalesce(coalesce(j.heartbeat_at, j.leased_at) < now() - coalesce(k.lease_timeout, @DefaultLeaseTimeout), true)
+          AND ({LeaseRules.IsStuck}
                OR (@WorkerId::text IS NOT NULL AND NOT EXISTS (
-                     SELECT 1 FROM workers w
-                     WHERE w.id = j.leased_by AND w.state <> 'stopped' AND w.heartbeat_at >= now() - @WorkerStaleAfter)))
+                     SELECT 1 FROM workers w WHERE w.id = j.leased_by AND {LeaseRules.WorkerIsAlive})))
         ORDER BY j.id
         """;
 
-    private const string WorkerSql = """
-        SELECT id AS Id, state AS State, heartbeat_at AS HeartbeatAt,
-               (state <> 'stopped' AND heartbeat_at >= now() - @WorkerStaleAfter) AS IsAlive
-        FROM workers
-        WHERE id = @WorkerId
+    private const string WorkerSql = $"""
+        SELECT w.id AS Id, w.state AS State, w.heartbeat_at AS HeartbeatAt, {LeaseRules.WorkerIsAlive} AS IsAlive
+        FROM workers w
+        WHERE w.id = @WorkerId
         """;
 
     public static async Task<ActionPreview> PreviewReleaseStuckAsync(
@@ -177,7 +180,6 @@ internal static class LeaseCommands
     {
         action.Kind,
         action.WorkerId,
-        options.DefaultLeaseTimeout,
         options.WorkerStaleAfter,
     };
 

@@ -39,9 +39,6 @@ public sealed partial class OverviewPage : LivePageBase
         }
     }
 
-    private static HashSet<string> StuckKinds(DashboardSnapshot snapshot) =>
-        snapshot.Processing.Where(p => p.IsStuck).Select(p => p.Kind).ToHashSet(StringComparer.Ordinal);
-
     private Task<ActionResult?> PauseKindAsync(KindStatus kind) => Runner.RunAsync(new PauseKind(kind.Kind), $"Pause kind {kind.Kind}", "Pause");
 
     private Task<ActionResult?> ResumeKindAsync(KindStatus kind) => Runner.RunAsync(new ResumeKind(kind.Kind), $"Resume kind {kind.Kind}", "Resume");
@@ -50,7 +47,7 @@ public sealed partial class OverviewPage : LivePageBase
         Runner.RunAsync(new ReleaseStuckLeases(Kind: kind.Kind), $"Release stuck leases of {kind.Kind}", "Release");
 
     private Task<ActionResult?> ReleaseLeaseAsync(ProcessingJob job) =>
-        Runner.RunAsync(new ReleaseLease(job.Id, job.LeasedBy, job.LeaseToken), $"Force-release job {job.Id}", "Force-release");
+        Runner.RunAsync(new ReleaseLease(job.Id, job.LeasedBy, job.LeasedAt), $"Force-release job {job.Id}", "Force-release");
 
     private Task<ActionResult?> DrainWorkerAsync(WorkerStatus worker) => Runner.RunAsync(new DrainWorker(worker.Id), $"Drain worker {worker.Id}", "Drain");
 
