@@ -3,7 +3,10 @@
 # with demo data and a demo worker fleet. With ConnectionStrings__Jobs set, that database is used instead
 # and nothing local is started.
 #
-#   scripts/run.sh [--port N] [--reset]
+#   scripts/run.sh [--port N] [--reset] [--scenario incident]
+#
+# --scenario incident also loads a large incident (once): 1M queued jobs in one kind, 300 more kinds,
+# 2,200 leases of which 1,500 are stuck, held by 60 dead workers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -11,11 +14,15 @@ source scripts/lib/pg.sh
 
 PORT=5000
 RESET=0
+SCENARIO=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --port) PORT="${2:?--port needs a number}"; shift 2 ;;
     --reset) RESET=1; shift ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    --scenario)
+      [[ "${2:-}" == incident ]] || die "--scenario takes 'incident'"
+      SCENARIO=(--scenario incident); shift 2 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
 done
@@ -73,7 +80,7 @@ dotnet build Dashboard.sln -c Release -v quiet -nologo -clp:ErrorsOnly >/dev/nul
 
 BIN=Release/net10.0
 log "Migrating and loading demo data (first run only)"
-dotnet "src/Dashboard.Cli/bin/$BIN/dashboard-cli.dll" seed
+dotnet "src/Dashboard.Cli/bin/$BIN/dashboard-cli.dll" seed "${SCENARIO[@]}"
 
 # The demo fleet: three worker processes; SIGTERM (from cleanup) lets each finish or release its jobs and exit.
 mkdir -p "$DATA_DIR"

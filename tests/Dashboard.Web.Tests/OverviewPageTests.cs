@@ -63,6 +63,30 @@ public sealed class OverviewPageTests : DashboardTestContext
     }
 
     [Fact]
+    public void Render_OffersReleaseStuck_ForEveryKindWithAStuckLease_NotOnlyThoseInTheFirstPage()
+    {
+        // 2,006 stuck leases over 200 kinds; the first page of the processing list holds leases of one kind only.
+        var kinds = Enumerable.Range(0, 200).Select(i => Snapshots.StuckKind($"kind.{i:000}", stuck: 10 + (i < 6 ? 1 : 0)))
+            .Append(Snapshots.Kind("calm.kind"))
+            .ToList();
+        var snapshot = Snapshots.Create(
+            kinds: kinds,
+            processing: [.. Enumerable.Range(1, 50).Select(i => Snapshots.Lease(i, "probe-w:0", TimeSpan.FromHours(2), stuck: true, kind: "kind.000"))],
+            leases: new LeaseTotals(2036, 2006, Snapshots.Now.AddHours(-2)));
+        State.Set(Snapshots.Healthy(snapshot));
+
+        var page = Render<OverviewPage>();
+
+        Assert.Equal("2,006 stuck", page.Find("[data-testid=stuck-count]").TextContent);
+        var offered = page.FindAll("[data-testid=kind-row]")
+            .Where(r => r.QuerySelector("[data-testid=release-kind-stuck]") is not null)
+            .Select(r => r.GetAttribute("data-kind"))
+            .ToList();
+        Assert.Equal(kinds.Where(k => k.Stuck > 0).Select(k => k.Kind), offered);
+        Assert.Contains("2,036", page.Find("[data-testid=lease-total]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Render_ShowsUnknownStateAsText()
     {
         State.Set(Snapshots.Healthy(Snapshots.Create(states: [new("<script>alert(1)</script>", 2, false)])));
