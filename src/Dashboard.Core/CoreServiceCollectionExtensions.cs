@@ -27,7 +27,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(sp => Db.Create(sp.GetRequiredService<IOptions<DashboardOptions>>().Value.ConnectionString!));
         services.AddSingleton<Migrator>();
         services.AddSingleton<SnapshotQueries>();
-        services.AddSingleton<ListQueries>();
+        services.AddSingleton<IListQueries, ListQueries>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ChangeFeed>();
         services.AddSingleton<IDashboardState>(sp => sp.GetRequiredService<ChangeFeed>());

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Dashboard.Core.Changes;
 using Dashboard.Web.Components.Pages;
 using Dashboard.Web.Tests.Shared;
@@ -84,6 +85,50 @@ public sealed class OverviewPageTests : DashboardTestContext
             .ToList();
         Assert.Equal(kinds.Where(k => k.Stuck > 0).Select(k => k.Kind), offered);
         Assert.Contains("2,036", page.Find("[data-testid=lease-total]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void KindTable_FiltersAndSorts_AmongFiveHundredKinds()
+    {
+        var kinds = Enumerable.Range(0, 500)
+            .Select(i => Snapshots.Kind($"kind.{i:000}", false, new StateCount("queued", i, false), new StateCount("failed", 500 - i, false)) with { Stuck = i % 7 })
+            .Append(Snapshots.Kind("tenant." + new string('x', 300)))
+            .ToList();
+        State.Set(Snapshots.Healthy(Snapshots.Create(kinds: kinds)));
+        var nav = Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+
+        nav.NavigateTo("/?q=KIND.13");
+        var page = Render<OverviewPage>();
+
+        // kind.130..139, case-insensitive: 10 of 501, by name.
+        page.WaitForAssertion(() => Assert.Equal(10, page.FindAll("[data-testid=kind-row]").Count));
+        Assert.Equal("kind.130", page.FindAll("[data-testid=kind-row]")[0].GetAttribute("data-kind"));
+        Assert.Contains("10 of 501 kinds match", page.Find("[data-testid=kind-count]").TextContent, StringComparison.Ordinal);
+
+        nav.NavigateTo("/?sort=backlog");
+        page.WaitForAssertion(() => Assert.Equal("kind.499", page.FindAll("[data-testid=kind-row]")[0].GetAttribute("data-kind")));
+        Assert.Equal(50, page.FindAll("[data-testid=kind-row]").Count);
+
+        nav.NavigateTo("/?sort=failed&q=tenant");
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=kind-row]")));
+        var cell = page.Find("[data-testid=kind-row] td");
+        Assert.Contains("truncate", cell.ClassName, StringComparison.Ordinal);
+        Assert.Equal("tenant." + new string('x', 300), cell.GetAttribute("title"));
+    }
+
+    [Fact]
+    public void LeaseList_ReadsFilteredPagesFromTheServer_WhenTheUrlAsks()
+    {
+        Lists.Leases.AddRange(Enumerable.Range(1, 120).Select(i => Snapshots.Lease(i, $"w:{i % 3}", TimeSpan.FromMinutes(i), stuck: i % 2 == 0, kind: i % 4 == 0 ? "a.kind" : "b.kind")));
+        var nav = Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+
+        nav.NavigateTo("/?kind=a.kind&stuck=1");
+        var page = Render<OverviewPage>();
+
+        page.WaitForAssertion(() => Assert.Equal(30, page.FindAll("[data-testid=lease-row]").Count));
+        Assert.Equal(new LeaseFilter("a.kind", null, true), Lists.LeaseRequests[^1]);
+        Assert.Contains("of 30 matching", page.Find("[data-testid=lease-total]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("a.kind", page.Find("[data-testid=lease-kind-filter]").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -22,12 +22,21 @@ public sealed record WorkerFilter(string? Search = null, string? Kind = null, bo
 /// <summary>One page of a list read on the server, and how many items the whole filtered list has.</summary>
 public sealed record ListPage<T>(IReadOnlyList<T> Items, long Total, int Offset, int Limit, DateTimeOffset ReadAt);
 
+/// <summary>The processing and worker lists beyond the snapshot's first page, filtered and paged on the server.</summary>
+public interface IListQueries
+{
+    /// <summary>One page of the processing jobs matching <paramref name="filter"/>, stuck ones first.</summary>
+    Task<ListPage<ProcessingJob>> GetLeasesAsync(LeaseFilter filter, int offset, int limit, CancellationToken ct);
+
+    /// <summary>One page of the workers (and unregistered lease holders) matching <paramref name="filter"/>, biggest holders first.</summary>
+    Task<ListPage<WorkerStatus>> GetWorkersAsync(WorkerFilter filter, int offset, int limit, CancellationToken ct);
+}
+
 /// <summary>
-/// The processing and worker lists beyond the snapshot's first page, filtered and paged on the server. A result is
-/// shared by every viewer of this instance for one snapshot interval, so many viewers on the same view cost at most
-/// one query per tick.
+/// <see cref="IListQueries"/> on the database. A result is shared by every viewer of this instance for one snapshot
+/// interval, so many viewers on the same view cost at most one query per tick.
 /// </summary>
-public sealed class ListQueries(Db db, IOptions<DashboardOptions> options, TimeProvider time)
+public sealed class ListQueries(Db db, IOptions<DashboardOptions> options, TimeProvider time) : IListQueries
 {
     private const int MaxCached = 256;
 

@@ -9,7 +9,7 @@ namespace Dashboard.Web.Components.Pages;
 
 /// <summary>
 /// The console's home: counts, kinds, leases and workers from the shared snapshot feed. The first page of each list
-/// travels with the snapshot; filtered views and later pages are read through <see cref="ListQueries"/> (shared per
+/// travels with the snapshot; filtered views and later pages are read through <see cref="IListQueries"/> (shared per
 /// instance for a tick). Filters live in the URL (<see cref="OverviewQuery"/>).
 /// </summary>
 public sealed partial class OverviewPage : LivePageBase
@@ -28,7 +28,7 @@ public sealed partial class OverviewPage : LivePageBase
 
     [Inject] public required ActionRunner Runner { get; init; }
 
-    [Inject] public required ListQueries Lists { get; init; }
+    [Inject] public required IListQueries Lists { get; init; }
 
     [Inject] public required NavigationManager Nav { get; init; }
 
