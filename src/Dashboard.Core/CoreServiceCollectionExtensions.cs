@@ -37,7 +37,10 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<DeployGate.DeployGate>();
         services.AddSingleton<SnapshotLoop>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<SnapshotLoop>());
-        services.AddHostedService<Kinds.PauseExpiryLoop>();
+        services.AddSingleton<Singletons.InstanceIdentity>();
+        services.AddSingleton<Singletons.SingletonLocks>();
+        services.AddSingleton<Kinds.PauseExpiryLoop>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<Kinds.PauseExpiryLoop>());
         services.AddSingleton<ChangeListener>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<ChangeListener>());
         return services;

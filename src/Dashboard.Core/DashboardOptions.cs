@@ -38,6 +38,9 @@ public sealed class DashboardOptions
     /// <summary>Apply pending migrations when the app starts.</summary>
     public bool MigrateOnStart { get; set; } = true;
 
+    /// <summary>How singleton background work (one instance at a time) is taken over.</summary>
+    public SingletonOptions Singletons { get; set; } = new();
+
     /// <summary>What the drain view measures progress against.</summary>
     public DeployGateOptions DeployGate { get; set; } = new();
 }
@@ -50,4 +53,14 @@ public sealed class DeployGateOptions
 
     /// <summary>A job running longer than this aborts a deploy.</summary>
     public TimeSpan AbortIfOlderThan { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+/// <summary>Singleton work (pause expiry, history, alerts) runs on one instance at a time; these set the takeover.</summary>
+public sealed class SingletonOptions
+{
+    /// <summary>How often an instance that does not run a singleton's work tries to take it over.</summary>
+    public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the instance that runs it checks that it still holds the lock.</summary>
+    public TimeSpan CheckInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -33,6 +33,8 @@ public sealed class ValidateDashboardOptions : IValidateOptions<DashboardOptions
         Positive(errors, "Dashboard:StatementTimeout", options.StatementTimeout);
         Positive(errors, "Dashboard:WorkerStaleAfter", options.WorkerStaleAfter);
         Positive(errors, "Dashboard:SlowCountInterval", options.SlowCountInterval);
+        Positive(errors, "Dashboard:Singletons:RetryInterval", options.Singletons.RetryInterval);
+        Positive(errors, "Dashboard:Singletons:CheckInterval", options.Singletons.CheckInterval);
         Positive(errors, "Dashboard:DeployGate:MaxDrainWait", options.DeployGate.MaxDrainWait);
         Positive(errors, "Dashboard:DeployGate:AbortIfOlderThan", options.DeployGate.AbortIfOlderThan);
         if (options.FinishedCountCap < 1)

@@ -1,7 +1,7 @@
-using Microsoft.Extensions.DependencyInjection;
 using Dashboard.Core.Changes;
 using Dashboard.Web.Components.Pages;
 using Dashboard.Web.Tests.Shared;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Dashboard.Web.Tests;
 

@@ -81,8 +81,16 @@ public sealed partial class OverviewPage : LivePageBase
     {
         Query = OverviewQuery.Parse(new Dictionary<string, string?>
         {
-            ["q"] = Q, ["sort"] = SortParam, ["kpage"] = KPage, ["kind"] = KindParam, ["worker"] = WorkerParam,
-            ["stuck"] = StuckParam, ["page"] = PageParam, ["wq"] = Wq, ["wstuck"] = WStuck, ["wpage"] = WPage,
+            ["q"] = Q,
+            ["sort"] = SortParam,
+            ["kpage"] = KPage,
+            ["kind"] = KindParam,
+            ["worker"] = WorkerParam,
+            ["stuck"] = StuckParam,
+            ["page"] = PageParam,
+            ["wq"] = Wq,
+            ["wstuck"] = WStuck,
+            ["wpage"] = WPage,
         });
         _leasePage = null;
         _workerPage = null;
