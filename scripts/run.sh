@@ -100,7 +100,10 @@ if ! env | grep -q '^Dashboard__Auth__'; then
   log "Sign in as '$OPERATOR_NAME' with password '$OPERATOR_PASSWORD' (every demo user and the API token: .data/demo-credentials)"
 fi
 log "Serving the console at $URL (Ctrl-C stops everything)"
-(cd "src/Dashboard.Web/bin/$BIN" && exec dotnet Dashboard.Web.dll --urls "$URL") &
+# Plain HTTP on localhost: the HTTPS-redirect warning ("Failed to determine the https port") and the host's start-up
+# lines ("Hosting environment: Production", listening on, Ctrl+C) only repeat what the lines above say.
+(cd "src/Dashboard.Web/bin/$BIN" && exec env Logging__LogLevel__Microsoft.AspNetCore.HttpsPolicy=Error \
+  Logging__LogLevel__Microsoft.Hosting.Lifetime=Warning dotnet Dashboard.Web.dll --urls "$URL") &
 WEB_PID=$!
 CHILDREN+=("$WEB_PID")
 wait "$WEB_PID"

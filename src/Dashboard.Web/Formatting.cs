@@ -1,10 +1,11 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Dashboard.Core.Changes;
 
 namespace Dashboard.Web;
 
 /// <summary>How the console writes ages, times and counts.</summary>
-public static class Formatting
+public static partial class Formatting
 {
     /// <summary>"12s", "4m 12s", "3h 05m", "2d 04h".</summary>
     public static string Age(TimeSpan age)
@@ -31,4 +32,13 @@ public static class Formatting
 
     public static string Duration(TimeSpan span) =>
         span.TotalMinutes >= 1 && span.Seconds == 0 ? $"{(int)span.TotalMinutes}m" : Age(span);
+
+    /// <summary>
+    /// A Core message as people read it: Core quotes names Markdown-style (`billing.invoice`), which a page would
+    /// show literally, so quoted spans become “billing.invoice”. The result is still rendered as text.
+    /// </summary>
+    public static string PlainText(string message) => CodeSpan().Replace(message, "“$1”");
+
+    [GeneratedRegex("`([^`\r\n]*)`")]
+    private static partial Regex CodeSpan();
 }

@@ -112,7 +112,7 @@ public sealed class OverviewPageTests : DashboardTestContext
         nav.NavigateTo("/?sort=failed&q=tenant");
         page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=kind-row]")));
         var cell = page.Find("[data-testid=kind-row] td");
-        Assert.Contains("truncate", cell.ClassName, StringComparison.Ordinal);
+        Assert.Contains("clip", cell.ClassName, StringComparison.Ordinal);
         Assert.Equal("tenant." + new string('x', 300), cell.GetAttribute("title"));
     }
 
@@ -223,5 +223,20 @@ public sealed class OverviewPageTests : DashboardTestContext
 
         Assert.Contains("14", whileFrozen, StringComparison.Ordinal);
         page.WaitForAssertion(() => Assert.Contains("77", page.Find("[data-testid=state-queued]").TextContent, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Freeze_KeepsItsAsOfTime_WhileNewerReadsArrive()
+    {
+        var page = Render<OverviewPage>();
+        Assert.Contains("12:00:00", page.Find("[data-testid=as-of]").TextContent, StringComparison.Ordinal);
+        await page.Find("[data-testid=live-toggle]").ClickAsync(new());
+
+        await State.PublishAsync(Snapshots.Healthy(Snapshots.Create(states: [new("queued", 77, false)]) with { TakenAt = Snapshots.Now.AddMinutes(3) }));
+
+        page.WaitForAssertion(() => Assert.Contains("updates waiting", page.Find("[data-testid=live-toggle]").TextContent, StringComparison.Ordinal));
+        Assert.Contains("12:00:00", page.Find("[data-testid=as-of]").TextContent, StringComparison.Ordinal);
+        await page.Find("[data-testid=live-toggle]").ClickAsync(new());
+        page.WaitForAssertion(() => Assert.Contains("12:03:00", page.Find("[data-testid=as-of]").TextContent, StringComparison.Ordinal));
     }
 }

@@ -15,7 +15,12 @@ public static class WebServiceCollectionExtensions
     public static IServiceCollection AddDashboardWeb(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
-        services.AddMudServices();
+        services.AddMudServices(mud =>
+        {
+            // Bottom left: clear of the page header (Live toggle, "as of") and of the banners at the top of a phone screen.
+            mud.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft;
+            mud.SnackbarConfiguration.PreventDuplicates = false;
+        });
         services.AddSingleton(TimeProvider.System);
         services.AddDashboardAuth(configuration);
         services.AddScoped<ActionRunner>();

@@ -18,6 +18,7 @@ public sealed partial class OverviewPage : LivePageBase
 
     private bool _frozen;
     private FeedState? _waiting;
+    private DateTimeOffset? _frozenAsOf;
     private Actor? _actor;
     private ListPage<ProcessingJob>? _leasePage;
     private ListPage<WorkerStatus>? _workerPage;
@@ -59,6 +60,9 @@ public sealed partial class OverviewPage : LivePageBase
 
     /// <summary>Buttons show only what the signed-in role may do; the server checks again inside each action.</summary>
     private bool Can(string permission) => _actor?.Can(permission) == true;
+
+    /// <summary>When the figures on screen were read: frozen figures keep the time they were frozen at.</summary>
+    private DateTimeOffset? AsOf => _frozen ? _frozenAsOf : State.LastReadAt;
 
     /// <summary>While the database is unreachable nothing can be previewed or applied.</summary>
     private bool ActionsEnabled => Feed.IsHealthy;
@@ -181,6 +185,7 @@ public sealed partial class OverviewPage : LivePageBase
     private void SetFrozen(bool frozen)
     {
         _frozen = frozen;
+        _frozenAsOf = frozen ? State.LastReadAt : null;
         if (!frozen && _waiting is { } waiting)
         {
             Show(waiting);

@@ -18,7 +18,7 @@ public sealed class ActionRunner(IDialogService dialogs, ISnackbar snackbar, IOp
             { d => d.Action, action },
             { d => d.ConfirmText, confirmText },
         };
-        var dialog = await dialogs.ShowAsync<ConfirmActionDialog>(title, parameters, new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true });
+        var dialog = await dialogs.ShowAsync<ConfirmActionDialog>(title, parameters, new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true, CloseOnEscapeKey = true });
         var choice = await dialog.Result;
         if (choice is null || choice.Canceled || choice.Data is not ConfirmedAction confirmed)
         {
@@ -36,7 +36,7 @@ public sealed class ActionRunner(IDialogService dialogs, ISnackbar snackbar, IOp
         try
         {
             var result = await actions.ExecuteAsync(confirmed.Action, actor, confirmed.Reason, confirmed.IdempotencyKey, CancellationToken.None);
-            snackbar.Add(Describe(result), SeverityOf(result.Outcome));
+            snackbar.Add(Formatting.PlainText(Describe(result)), SeverityOf(result.Outcome));
             return result;
         }
         catch (ArgumentException ex)
