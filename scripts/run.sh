@@ -5,7 +5,10 @@
 # data run as the database's owner (dashboard_owner); the superuser only creates those roles.
 # With ConnectionStrings__Jobs set, that database is used instead and nothing local is started.
 #
-#   scripts/run.sh [--port N] [--reset]
+#   scripts/run.sh [--port N] [--reset] [--scenario incident]
+#
+# --scenario incident also loads a large incident (once): 1M queued jobs in one kind, 300 more kinds,
+# 2,200 leases of which 1,500 are stuck, held by 60 dead workers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -13,11 +16,15 @@ source scripts/lib/pg.sh
 
 PORT=5000
 RESET=0
+SCENARIO=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --port) PORT="${2:?--port needs a number}"; shift 2 ;;
     --reset) RESET=1; shift ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    --scenario)
+      [[ "${2:-}" == incident ]] || die "--scenario takes 'incident'"
+      SCENARIO=(--scenario incident); shift 2 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
 done
@@ -80,12 +87,12 @@ if [[ -n "${ADMIN_CONNECTION:-}" ]]; then
   "${CLI[@]}" setup-roles --connection "$ADMIN_CONNECTION" --database jobs --env-file "$DATA_DIR/db-roles.env" >/dev/null
   source "$DATA_DIR/db-roles.env"
   log "Loading demo data (first run only)"
-  ConnectionStrings__Jobs="$OWNER_CONNECTION" "${CLI[@]}" seed
+  ConnectionStrings__Jobs="$OWNER_CONNECTION" "${CLI[@]}" seed "${SCENARIO[@]}"
   CONSOLE_CONNECTION_STRING="$CONSOLE_CONNECTION"
   WORKER_CONNECTION_STRING="$WORKER_CONNECTION"
 else
   log "Migrating and loading demo data (first run only)"
-  "${CLI[@]}" seed
+  "${CLI[@]}" seed "${SCENARIO[@]}"
   CONSOLE_CONNECTION_STRING="$ConnectionStrings__Jobs"
   WORKER_CONNECTION_STRING="${WORKER_CONNECTION_STRING:-$ConnectionStrings__Jobs}"
 fi

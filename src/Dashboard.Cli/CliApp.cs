@@ -20,7 +20,9 @@ public static class CliApp
 
         commands:
           migrate   apply pending schema migrations (each once; re-running is harmless)
-          seed      load the demo data into an empty jobs table
+          seed [--scenario incident [--backlog N]]
+                    load the demo data into an empty jobs table; with --scenario incident also a large incident
+                    (N queued jobs in one kind, default 1000000; 300 kinds; 2,200 leases, 1,500 stuck, 60 dead workers)
           setup-roles --env-file <path> [--database jobs]
                     as a superuser (--connection): create the owner, console (dashboard_app) and worker
                     (dashboard_worker) logins and the database, migrate it as the owner, and write the three
@@ -135,6 +137,18 @@ public static class CliApp
                         await new Migrator(db).MigrateAsync();
                         var loaded = await new DemoData(db).SeedAsync();
                         await stdout.WriteLineAsync(loaded ? "Demo data loaded." : "Jobs table is not empty; demo data left as it is.");
+                        if (Option(args, "--scenario") is { } scenario)
+                        {
+                            if (scenario != "incident" || !int.TryParse(Option(args, "--backlog") ?? "1000000", out var backlog) || backlog < 0)
+                            {
+                                await stderr.WriteLineAsync("usage: dashboard-cli seed [--scenario incident [--backlog N]]");
+                                return Usage;
+                            }
+
+                            var incident = await new Dashboard.Core.Demo.IncidentData(db).LoadAsync(backlog);
+                            await stdout.WriteLineAsync(incident ? $"Incident loaded: {backlog:N0} queued in {Dashboard.Core.Demo.IncidentData.BacklogKind}." : "Incident already loaded.");
+                        }
+
                         return Ok;
                     case "verify-audit":
                         var verification = await new Dashboard.Core.Audit.AuditVerifier(db).VerifyAsync(CancellationToken.None);

@@ -28,6 +28,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Migrator>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SnapshotQueries>();
+        services.AddSingleton<IListQueries, ListQueries>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ChangeFeed>();
         services.AddSingleton<IDashboardState>(sp => sp.GetRequiredService<ChangeFeed>());
         services.AddSingleton<IOperatorActions, OperatorActions>();

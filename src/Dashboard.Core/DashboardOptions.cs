@@ -8,9 +8,6 @@ public sealed class DashboardOptions
     /// <summary>The PostgreSQL connection string (<c>ConnectionStrings:Jobs</c>).</summary>
     public string? ConnectionString { get; set; }
 
-    /// <summary>Lease timeout for kinds without their own setting.</summary>
-    public TimeSpan DefaultLeaseTimeout { get; set; } = TimeSpan.FromMinutes(5);
-
     /// <summary>How often the one snapshot loop of this instance reads the queue.</summary>
     public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
@@ -19,6 +16,15 @@ public sealed class DashboardOptions
 
     /// <summary>Finished (done/failed) rows are counted exactly per kind up to this many; above it they are estimates.</summary>
     public int FinishedCountCap { get; set; } = 5000;
+
+    /// <summary>
+    /// Rows in any other state (queued, processing, paused, hand-written) are counted exactly per state and kind up to
+    /// this many on every tick; above it the count is the planner's estimate, marked as such. Processing is always exact.
+    /// </summary>
+    public int LiveCountCap { get; set; } = 1000;
+
+    /// <summary>How often finished counts and the estimates above the caps are refreshed (they change slowly).</summary>
+    public TimeSpan SlowCountInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>A worker whose last heartbeat is older than this is shown as gone.</summary>
     public TimeSpan WorkerStaleAfter { get; set; } = TimeSpan.FromSeconds(30);

@@ -29,11 +29,11 @@ public sealed class ValidateDashboardOptions : IValidateOptions<DashboardOptions
             }
         }
 
-        Positive(errors, "Dashboard:DefaultLeaseTimeout", options.DefaultLeaseTimeout);
         Positive(errors, "Dashboard:SnapshotInterval", options.SnapshotInterval);
         Positive(errors, "Dashboard:StatementTimeout", options.StatementTimeout);
         Positive(errors, "Dashboard:WorkerStaleAfter", options.WorkerStaleAfter);
         Positive(errors, "Dashboard:StoppedWorkerRetention", options.StoppedWorkerRetention);
+        Positive(errors, "Dashboard:SlowCountInterval", options.SlowCountInterval);
         Positive(errors, "Dashboard:Singletons:RetryInterval", options.Singletons.RetryInterval);
         Positive(errors, "Dashboard:Singletons:CheckInterval", options.Singletons.CheckInterval);
         Positive(errors, "Dashboard:DeployGate:MaxDrainWait", options.DeployGate.MaxDrainWait);
@@ -52,6 +52,11 @@ public sealed class ValidateDashboardOptions : IValidateOptions<DashboardOptions
         if (options.FinishedCountCap < 1)
         {
             errors.Add($"Dashboard:FinishedCountCap must be at least 1 (was {options.FinishedCountCap}).");
+        }
+
+        if (options.LiveCountCap < 1)
+        {
+            errors.Add($"Dashboard:LiveCountCap must be at least 1 (was {options.LiveCountCap}).");
         }
 
         if (string.IsNullOrWhiteSpace(options.ChangeChannel) || System.Text.Encoding.UTF8.GetByteCount(options.ChangeChannel) > MaxIdentifierBytes)

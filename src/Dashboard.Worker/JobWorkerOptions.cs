@@ -39,9 +39,6 @@ public sealed class JobWorkerOptions
     /// <summary>How often to look for expired leases.</summary>
     public TimeSpan ReclaimInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Lease timeout for kinds without a <c>job_kinds</c> row.</summary>
-    public TimeSpan DefaultLeaseTimeout { get; set; } = JobClaims.DefaultLeaseTimeout;
-
     /// <summary>
     /// On shutdown, how long in-flight jobs may take to finish; the rest are cancelled and released with their
     /// checkpoint. The host's shutdown timeout is raised above it.

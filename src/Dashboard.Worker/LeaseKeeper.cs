@@ -96,7 +96,7 @@ internal sealed class LeaseKeeper(
     {
         try
         {
-            var reclaimed = await claims.ReclaimExpiredAsync(options.DefaultLeaseTimeout, WorkerTimings.ReclaimBatchSize, ct);
+            var reclaimed = await claims.ReclaimExpiredAsync(WorkerTimings.ReclaimBatchSize, ct);
             foreach (var job in reclaimed)
             {
                 log.Reclaimed(job.Id, job.Kind, job.PreviousHolder, job.State);

@@ -37,7 +37,6 @@ public sealed class ValidateJobWorkerOptions : IValidateOptions<JobWorkerOptions
         Positive(errors, "Worker:PollInterval", options.PollInterval);
         Positive(errors, "Worker:HeartbeatInterval", options.HeartbeatInterval);
         Positive(errors, "Worker:ReclaimInterval", options.ReclaimInterval);
-        Positive(errors, "Worker:DefaultLeaseTimeout", options.DefaultLeaseTimeout);
         Positive(errors, "Worker:RetryBaseDelay", options.RetryBaseDelay);
         if (options.MaxPollInterval < options.PollInterval)
         {

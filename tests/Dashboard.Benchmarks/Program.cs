@@ -6,12 +6,18 @@ if (args.FirstOrDefault() == "snapshot")
     return await SnapshotBenchmark.RunAsync(args[1..]);
 }
 
+if (args.FirstOrDefault() == "backlog")
+{
+    return await BacklogBenchmark.RunAsync(args[1..]);
+}
+
 IBenchmark[] benchmarks = [new ThroughputBenchmark(), new LiveBenchmark(), new ExplorerBenchmark()];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
     Console.WriteLine("usage: dashboard-bench <benchmark> [--connection <connection string>] [options]\n\nbenchmarks:");
     Console.WriteLine($"  {"snapshot",-12} cost of the overview snapshot as the finished history grows (100k, 1M, 10M rows)");
+    Console.WriteLine($"  {"backlog",-12} cost of the snapshot on a 10M-row history as the backlog grows (0, 100k, 1M, 5M queued)");
     foreach (var b in benchmarks)
     {
         Console.WriteLine($"  {b.Name,-12} {b.Summary}");

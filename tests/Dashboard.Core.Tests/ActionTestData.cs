@@ -44,6 +44,13 @@ internal static class ActionTestData
         return (id, token);
     }
 
+    /// <summary>What an operator sees of a lease: its claim time (the token never leaves the server).</summary>
+    public static async Task<DateTimeOffset?> LeasedAtAsync(TestDatabase db, long jobId)
+    {
+        var at = await db.ScalarAsync<DateTime?>("SELECT leased_at FROM jobs WHERE id = @jobId", new { jobId });
+        return at is null ? null : new DateTimeOffset(DateTime.SpecifyKind(at.Value, DateTimeKind.Utc));
+    }
+
     public static Task<long> AuditCountAsync(TestDatabase db) => db.ScalarAsync<long>("SELECT count(*) FROM audit_log");
 
     /// <summary>

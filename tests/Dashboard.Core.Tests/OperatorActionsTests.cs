@@ -109,6 +109,7 @@ public sealed class OperatorActionsTests(TestDatabase db) : IClassFixture<TestDa
         var kind = Kind();
         await QueuedAsync(db, kind, 3);
         var (jobId, token) = await ProcessingAsync(db, kind, "web-1:10");
+        var seen = await LeasedAtAsync(db, jobId);
         var actions = CreateActions(db);
         actions.BeforeAuditForTesting = _ => throw new InvalidOperationException("crash between change and audit");
         var entriesBefore = await AuditCountAsync(db);
@@ -118,7 +119,7 @@ public sealed class OperatorActionsTests(TestDatabase db) : IClassFixture<TestDa
         await Assert.ThrowsAsync<InvalidOperationException>(() =>
             actions.ExecuteAsync(new PauseKind(kind), Alice, "pause", Key(), CancellationToken.None));
         await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            actions.ExecuteAsync(new ReleaseLease(jobId, "web-1:10", token), Alice, "release", Key(), CancellationToken.None));
+            actions.ExecuteAsync(new ReleaseLease(jobId, "web-1:10", seen), Alice, "release", Key(), CancellationToken.None));
 
         // Assert
         Assert.Equal([("processing", 1L), ("queued", 3L)], await StatesAsync(kind));
@@ -134,7 +135,7 @@ public sealed class OperatorActionsTests(TestDatabase db) : IClassFixture<TestDa
         var kind = Kind();
         var (jobId, token) = await ProcessingAsync(db, kind, "web-1:10", leasedAgo: TimeSpan.FromMinutes(20), heartbeatAgo: TimeSpan.FromMinutes(19));
 
-        var result = await CreateActions(db).ExecuteAsync(new ReleaseLease(jobId, "web-1:10", token), Alice, "worker hung", Key(), CancellationToken.None);
+        var result = await CreateActions(db).ExecuteAsync(new ReleaseLease(jobId, "web-1:10", await LeasedAtAsync(db, jobId)), Alice, "worker hung", Key(), CancellationToken.None);
 
         Assert.Equal((ActionOutcome.Applied, 1), (result.Outcome, result.RowsAffected));
         var row = (await db.QueryAsync<(string State, string? LeasedBy, DateTime? LeasedAt, DateTime? HeartbeatAt, Guid Token)>(
@@ -160,7 +161,7 @@ public sealed class OperatorActionsTests(TestDatabase db) : IClassFixture<TestDa
         var (jobId, token) = await ProcessingAsync(db, kind, "web-1:10");
         await db.PsqlAsync("UPDATE jobs SET state='done', finished_at=now() WHERE id=@jobId", new { jobId });
 
-        var result = await CreateActions(db).ExecuteAsync(new ReleaseLease(jobId, "web-1:10", token), Alice, "stuck?", Key(), CancellationToken.None);
+        var result = await CreateActions(db).ExecuteAsync(new ReleaseLease(jobId, "web-1:10", await LeasedAtAsync(db, jobId)), Alice, "stuck?", Key(), CancellationToken.None);
 
         Assert.Equal((ActionOutcome.Refused, 0), (result.Outcome, result.RowsAffected));
         Assert.Equal($"job {jobId} is already done", result.Message);
@@ -176,11 +177,12 @@ public sealed class OperatorActionsTests(TestDatabase db) : IClassFixture<TestDa
     public async Task ReleaseLease_IsRefusedAndSaysWhoHoldsIt_WhenNewHolderClaimedIt()
     {
         var kind = Kind();
-        var (jobId, seenToken) = await ProcessingAsync(db, kind, "web-1:10");
+        var (jobId, _) = await ProcessingAsync(db, kind, "web-1:10");
+        var seen = await LeasedAtAsync(db, jobId);
         var newToken = Guid.NewGuid();
         await db.PsqlAsync("UPDATE jobs SET leased_by='web-2:88', leased_at=now(), lease_token=@newToken WHERE id=@jobId", new { jobId, newToken });
 
-        var result = await CreateActions(db).ExecuteAsync(new ReleaseLease(jobId, "web-1:10", seenToken), Alice, "stuck?", Key(), CancellationToken.None);
+        var result = await CreateActions(db).ExecuteAsync(new ReleaseLease(jobId, "web-1:10", seen), Alice, "stuck?", Key(), CancellationToken.None);
 
         Assert.Equal(ActionOutcome.Refused, result.Outcome);
         Assert.StartsWith($"job {jobId} is now held by web-2:88", result.Message, StringComparison.Ordinal);
@@ -192,10 +194,12 @@ public sealed class OperatorActionsTests(TestDatabase db) : IClassFixture<TestDa
     public async Task ReleaseLease_IsRefused_WhenSameHolderClaimedAgainWithNewToken()
     {
         var kind = Kind();
-        var (jobId, seenToken) = await ProcessingAsync(db, kind, "web-1:10");
-        await db.PsqlAsync("UPDATE jobs SET lease_token=gen_random_uuid() WHERE id=@jobId", new { jobId });
+        var (jobId, _) = await ProcessingAsync(db, kind, "web-1:10");
+        var seen = await LeasedAtAsync(db, jobId);
+        // The same worker claims it again: a new claim sets a new leased_at (and token).
+        await db.PsqlAsync("UPDATE jobs SET lease_token=gen_random_uuid(), leased_at=now() WHERE id=@jobId", new { jobId });
 
-        var result = await CreateActions(db).ExecuteAsync(new ReleaseLease(jobId, "web-1:10", seenToken), Alice, "stuck?", Key(), CancellationToken.None);
+        var result = await CreateActions(db).ExecuteAsync(new ReleaseLease(jobId, "web-1:10", seen), Alice, "stuck?", Key(), CancellationToken.None);
 
         Assert.Equal(ActionOutcome.Refused, result.Outcome);
         Assert.Contains("claimed again by web-1:10", result.Message, StringComparison.Ordinal);
@@ -210,7 +214,7 @@ public sealed class OperatorActionsTests(TestDatabase db) : IClassFixture<TestDa
         var (jobId, token) = await ProcessingAsync(db, kind, "web-1:10");
         var actions = CreateActions(db);
         actions.AfterBeginForTesting = Barrier(2);
-        var action = new ReleaseLease(jobId, "web-1:10", token);
+        var action = new ReleaseLease(jobId, "web-1:10", await LeasedAtAsync(db, jobId));
 
         // Act
         var results = await Task.WhenAll(
@@ -234,7 +238,7 @@ public sealed class OperatorActionsTests(TestDatabase db) : IClassFixture<TestDa
         var (jobId, token) = await ProcessingAsync(db, kind, "web-1:10");
         await CreateActions(db).ExecuteAsync(new PauseKind(kind), Alice, "pause", Key(), CancellationToken.None);
 
-        var result = await CreateActions(db).ExecuteAsync(new ReleaseLease(jobId, "web-1:10", token), Alice, "release", Key(), CancellationToken.None);
+        var result = await CreateActions(db).ExecuteAsync(new ReleaseLease(jobId, "web-1:10", await LeasedAtAsync(db, jobId)), Alice, "release", Key(), CancellationToken.None);
 
         Assert.Equal(ActionOutcome.Applied, result.Outcome);
         Assert.Contains("paused because its kind is paused", result.Message, StringComparison.Ordinal);
@@ -320,7 +324,7 @@ public sealed class OperatorActionsTests(TestDatabase db) : IClassFixture<TestDa
         var kind = Kind();
         var (jobId, token) = await ProcessingAsync(db, kind, "web-1:10");
         var key = Key();
-        var action = new ReleaseLease(jobId, "web-1:10", token);
+        var action = new ReleaseLease(jobId, "web-1:10", await LeasedAtAsync(db, jobId));
 
         var first = await CreateActions(db).ExecuteAsync(action, Alice, "release", key, CancellationToken.None);
         var tokenAfterFirst = await db.ScalarAsync<Guid>("SELECT lease_token FROM jobs WHERE id=@jobId", new { jobId });
@@ -484,7 +488,7 @@ public sealed class OperatorActionsTests(TestDatabase db) : IClassFixture<TestDa
         var (jobId, token) = await ProcessingAsync(db, Kind(), "web-1:10");
         await db.PsqlAsync("UPDATE jobs SET leased_by='web-2:88' WHERE id=@jobId", new { jobId });
 
-        var preview = await CreateActions(db).PreviewAsync(new ReleaseLease(jobId, "web-1:10", token), CancellationToken.None);
+        var preview = await CreateActions(db).PreviewAsync(new ReleaseLease(jobId, "web-1:10", await LeasedAtAsync(db, jobId)), CancellationToken.None);
 
         Assert.False(preview.WouldChange);
         Assert.StartsWith($"no change: job {jobId} is now held by web-2:88", preview.Summary, StringComparison.Ordinal);

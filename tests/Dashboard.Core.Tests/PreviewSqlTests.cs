@@ -16,17 +16,19 @@ namespace Dashboard.Core.Tests;
 /// </summary>
 public sealed class PreviewSqlTests
 {
-    private static readonly Guid _t1 = Guid.Parse("00000000-0000-0000-0000-000000000001");
-    private static readonly Guid _t2 = Guid.Parse("00000000-0000-0000-0000-000000000002");
+    // What the operator saw of jobs 4 and 5: their claim times (fixed, so both twins hold the same; the lease token
+    // never leaves the server).
+    private static readonly DateTimeOffset _t1 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset _t2 = new(2026, 1, 1, 0, 0, 1, TimeSpan.Zero);
 
     // Ids follow from the seed's insert order; both databases get the same seed, so the same ids.
     private const string Seed = """
         INSERT INTO job_kinds (kind, lease_timeout) VALUES ('report.build', interval '1 hour');
         INSERT INTO jobs (kind) SELECT 'email.send' FROM generate_series(1, 3);                              -- 1..3
         INSERT INTO jobs (kind, state, leased_by, leased_at, heartbeat_at, lease_token, attempts)
-        VALUES ('email.send', 'processing', 'web-1:10', now() - interval '9 minutes', now() - interval '6 minutes',
+        VALUES ('email.send', 'processing', 'web-1:10', '2026-01-01 00:00:00+00', now() - interval '6 minutes',
                 '00000000-0000-0000-0000-000000000001', 1),                                                  -- 4: stuck
-               ('email.send', 'processing', 'web-2:20', now() - interval '9 minutes', now() - interval '3 seconds',
+               ('email.send', 'processing', 'web-2:20', '2026-01-01 00:00:01+00', now() - interval '3 seconds',
                 '00000000-0000-0000-0000-000000000002', 1),                                                  -- 5: fresh
                ('report.build', 'processing', 'gone:30', now() - interval '2 minutes', now() - interval '1 minute',
                 '00000000-0000-0000-0000-000000000003', 1);                                                  -- 6: gone worker

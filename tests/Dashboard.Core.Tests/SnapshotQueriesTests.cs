@@ -9,7 +9,7 @@ namespace Dashboard.Core.Tests;
 public sealed class SnapshotQueriesTests(TestDatabase db) : IClassFixture<TestDatabase>, IAsyncLifetime
 {
     private SnapshotQueries Queries(int cap = 5000) =>
-        new(db.Db, Options.Create(new DashboardOptions { FinishedCountCap = cap }));
+        new(db.Db, Options.Create(new DashboardOptions { FinishedCountCap = cap, LiveCountCap = 100_000 }));
 
     public Task InitializeAsync() => db.PsqlAsync("DELETE FROM jobs; DELETE FROM job_kinds; DELETE FROM workers;");
 

@@ -19,12 +19,12 @@ public sealed class ValidateDashboardOptionsTests
         var result = _validator.Validate(null, new DashboardOptions
         {
             ConnectionString = null,
-            DefaultLeaseTimeout = TimeSpan.Zero,
+            WorkerStaleAfter = TimeSpan.Zero,
             FinishedCountCap = 0,
         });
 
         Assert.Equal(3, result.Failures!.Count());
-        Assert.Contains("Dashboard:DefaultLeaseTimeout", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Dashboard:WorkerStaleAfter", result.FailureMessage, StringComparison.Ordinal);
         Assert.Contains("Dashboard:FinishedCountCap", result.FailureMessage, StringComparison.Ordinal);
     }
 

@@ -12,7 +12,7 @@ public sealed class ActionDialogTests : DashboardTestContext
     private static DashboardSnapshot WithStuckLease() => Snapshots.Create(
         kinds: [Snapshots.Kind("email.send")],
         processing: [Snapshots.Lease(42, "web-2:88", TimeSpan.FromMinutes(9), stuck: true)],
-        workers: [new WorkerStatus("web-2:88", "running", false, 1, 4, Snapshots.Now.AddHours(-1), Snapshots.Now, true)]);
+        workers: [Snapshots.Worker("web-2:88", inFlight: 1)]);
 
     [Fact]
     public async Task ForceRelease_ShowsPreviewAndSql_AndNeedsAReason()
@@ -48,7 +48,7 @@ public sealed class ActionDialogTests : DashboardTestContext
 
         Assert.Single(Actions.Executed);
         var (action, actor, reason, key) = Actions.Executed.Single();
-        Assert.Equal(new ReleaseLease(42, "web-2:88", seen.LeaseToken), action);
+        Assert.Equal(new ReleaseLease(42, "web-2:88", seen.LeasedAt), action);
         Assert.Equal("ops-alice", actor.Name);
         Assert.Equal("worker host died <b>INC-12</b>", reason);
         Assert.StartsWith("ui:", key, StringComparison.Ordinal);

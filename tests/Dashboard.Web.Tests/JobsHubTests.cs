@@ -61,6 +61,25 @@ public sealed class JobsHubTests(DashboardApp app) : IClassFixture<DashboardApp>
         Assert.True(state.IsHealthy);
     }
 
+    [Fact]
+    public async Task GetSnapshot_CarriesLeases_ButNeverTheirTokens()
+    {
+        var token = Guid.NewGuid();
+        await app.Database.PsqlAsync(
+            "INSERT INTO jobs (kind, state, leased_by, leased_at, heartbeat_at, lease_token) VALUES ('hub.token', 'processing', 'web-9:1', now(), now(), @token)",
+            new { token });
+        await using var hub = app.NewHubConnection(token: DashboardApp.ViewerToken);
+        await hub.StartAsync();
+        await WaitForKindAsync(hub, "hub.token");
+
+        var json = (await hub.InvokeAsync<System.Text.Json.JsonElement>(nameof(JobsHub.GetSnapshot))).GetRawText();
+
+        Assert.Contains("web-9:1", json, StringComparison.Ordinal);
+        Assert.DoesNotContain(token.ToString(), json, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("leaseToken", json, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("lease_token", json, StringComparison.OrdinalIgnoreCase);
+    }
+
     private static async Task<FeedState> WaitForKindAsync(HubConnection hub, string? kind)
     {
         // The loop may not have read the row yet: ask until it has (bounded), rather than sleeping.

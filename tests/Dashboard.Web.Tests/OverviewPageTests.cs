@@ -1,6 +1,7 @@
 using Dashboard.Core.Changes;
 using Dashboard.Web.Components.Pages;
 using Dashboard.Web.Tests.Shared;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Dashboard.Web.Tests;
 
@@ -60,6 +61,74 @@ public sealed class OverviewPageTests : DashboardTestContext
         Assert.StartsWith("12m 0", age.TextContent, StringComparison.Ordinal);
         Assert.Equal("2026-11-22 11:47:55 UTC", age.GetAttribute("title"));
         Assert.Equal("1 stuck", page.Find("[data-testid=stuck-count]").TextContent);
+    }
+
+    [Fact]
+    public void Render_OffersReleaseStuck_ForEveryKindWithAStuckLease_NotOnlyThoseInTheFirstPage()
+    {
+        // 2,006 stuck leases over 200 kinds; the first page of the processing list holds leases of one kind only.
+        var kinds = Enumerable.Range(0, 200).Select(i => Snapshots.StuckKind($"kind.{i:000}", stuck: 10 + (i < 6 ? 1 : 0)))
+            .Append(Snapshots.Kind("calm.kind"))
+            .ToList();
+        var snapshot = Snapshots.Create(
+            kinds: kinds,
+            processing: [.. Enumerable.Range(1, 50).Select(i => Snapshots.Lease(i, "probe-w:0", TimeSpan.FromHours(2), stuck: true, kind: "kind.000"))],
+            leases: new LeaseTotals(2036, 2006, Snapshots.Now.AddHours(-2)));
+        State.Set(Snapshots.Healthy(snapshot));
+
+        var page = Render<OverviewPage>();
+
+        Assert.Equal("2,006 stuck", page.Find("[data-testid=stuck-count]").TextContent);
+        var offered = page.FindAll("[data-testid=kind-row]")
+            .Where(r => r.QuerySelector("[data-testid=release-kind-stuck]") is not null)
+            .Select(r => r.GetAttribute("data-kind"))
+            .ToList();
+        Assert.Equal(kinds.Where(k => k.Stuck > 0).Select(k => k.Kind), offered);
+        Assert.Contains("2,036", page.Find("[data-testid=lease-total]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void KindTable_FiltersAndSorts_AmongFiveHundredKinds()
+    {
+        var kinds = Enumerable.Range(0, 500)
+            .Select(i => Snapshots.Kind($"kind.{i:000}", false, new StateCount("queued", i, false), new StateCount("failed", 500 - i, false)) with { Stuck = i % 7 })
+            .Append(Snapshots.Kind("tenant." + new string('x', 300)))
+            .ToList();
+        State.Set(Snapshots.Healthy(Snapshots.Create(kinds: kinds)));
+        var nav = Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+
+        nav.NavigateTo("/?q=KIND.13");
+        var page = Render<OverviewPage>();
+
+        // kind.130..139, case-insensitive: 10 of 501, by name.
+        page.WaitForAssertion(() => Assert.Equal(10, page.FindAll("[data-testid=kind-row]").Count));
+        Assert.Equal("kind.130", page.FindAll("[data-testid=kind-row]")[0].GetAttribute("data-kind"));
+        Assert.Contains("10 of 501 kinds match", page.Find("[data-testid=kind-count]").TextContent, StringComparison.Ordinal);
+
+        nav.NavigateTo("/?sort=backlog");
+        page.WaitForAssertion(() => Assert.Equal("kind.499", page.FindAll("[data-testid=kind-row]")[0].GetAttribute("data-kind")));
+        Assert.Equal(50, page.FindAll("[data-testid=kind-row]").Count);
+
+        nav.NavigateTo("/?sort=failed&q=tenant");
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=kind-row]")));
+        var cell = page.Find("[data-testid=kind-row] td");
+        Assert.Contains("clip", cell.ClassName, StringComparison.Ordinal);
+        Assert.Equal("tenant." + new string('x', 300), cell.GetAttribute("title"));
+    }
+
+    [Fact]
+    public void LeaseList_ReadsFilteredPagesFromTheServer_WhenTheUrlAsks()
+    {
+        Lists.Leases.AddRange(Enumerable.Range(1, 120).Select(i => Snapshots.Lease(i, $"w:{i % 3}", TimeSpan.FromMinutes(i), stuck: i % 2 == 0, kind: i % 4 == 0 ? "a.kind" : "b.kind")));
+        var nav = Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+
+        nav.NavigateTo("/?kind=a.kind&stuck=1");
+        var page = Render<OverviewPage>();
+
+        page.WaitForAssertion(() => Assert.Equal(30, page.FindAll("[data-testid=lease-row]").Count));
+        Assert.Equal(new LeaseFilter("a.kind", null, true), Lists.LeaseRequests[^1]);
+        Assert.Contains("of 30 matching", page.Find("[data-testid=lease-total]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("a.kind", page.Find("[data-testid=lease-kind-filter]").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]

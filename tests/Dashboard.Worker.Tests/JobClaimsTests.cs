@@ -64,7 +64,7 @@ public sealed class JobClaimsTests(TestDatabase db) : IClassFixture<TestDatabase
 
         Assert.Equal([1L, 2L], claimed.Select(j => j.Id).Order());
         Assert.Equal(TimeSpan.FromSeconds(42), claimed.Single(j => j.Kind == "a").LeaseTimeout);
-        Assert.Equal(JobClaims.DefaultLeaseTimeout, claimed.Single(j => j.Kind == "b").LeaseTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(5), claimed.Single(j => j.Kind == "b").LeaseTimeout);
         Assert.Equal("queued", (await RowAsync(3)).State);
     }
 
@@ -274,7 +274,7 @@ public sealed class JobClaimsTests(TestDatabase db) : IClassFixture<TestDatabase
             """);
         var oldToken = await db.ScalarAsync<Guid>("SELECT lease_token FROM jobs WHERE id = 1");
 
-        var reclaimed = await Claims.ReclaimExpiredAsync(TimeSpan.FromMinutes(5), 100, CancellationToken.None);
+        var reclaimed = await Claims.ReclaimExpiredAsync(100, CancellationToken.None);
 
         Assert.Equal([1L, 4L, 6L], reclaimed.Select(r => r.Id));
         Assert.Equal(["queued", "queued", "failed"], reclaimed.Select(r => r.State));
@@ -283,6 +283,6 @@ public sealed class JobClaimsTests(TestDatabase db) : IClassFixture<TestDatabase
         Assert.Equal(("queued", null, null), (row.State, row.LeasedBy, row.LeaseToken));
         Assert.Contains("lease expired", row.LastError, StringComparison.Ordinal);
         Assert.Equal(LeaseResult.LeaseMovedOn, await Claims.CompleteAsync(new Lease(1, oldToken), CancellationToken.None));
-        Assert.Empty(await Claims.ReclaimExpiredAsync(TimeSpan.FromMinutes(5), 100, CancellationToken.None));
+        Assert.Empty(await Claims.ReclaimExpiredAsync(100, CancellationToken.None));
     }
 }

@@ -242,12 +242,12 @@ public sealed class JobWorkerTests(TestDatabase db) : IClassFixture<TestDatabase
         await Eventually.TrueAsync(async () => await CountAsync("state = 'processing'") == 2, "both jobs run");
 
         IReadOnlyList<ReclaimedJob> reclaimed = [];
-        await Eventually.TrueAsync(async () => (reclaimed = await claims.ReclaimExpiredAsync(TimeSpan.FromMinutes(5), 10, CancellationToken.None)).Count > 0, "the hung job's lease expires");
+        await Eventually.TrueAsync(async () => (reclaimed = await claims.ReclaimExpiredAsync(10, CancellationToken.None)).Count > 0, "the hung job's lease expires");
         await Eventually.TrueAsync(async () => await CountAsync("id = 1 AND heartbeat_at > leased_at + interval '7 seconds'") == 1, "the beating job outlives its lease timeout");
 
         Assert.Equal([2L], reclaimed.Select(r => r.Id));
         Assert.Equal("hb:1", reclaimed[0].PreviousHolder);
-        Assert.Empty(await claims.ReclaimExpiredAsync(TimeSpan.FromMinutes(5), 10, CancellationToken.None));
+        Assert.Empty(await claims.ReclaimExpiredAsync(10, CancellationToken.None));
         Assert.Equal(1, await db.ScalarAsync<long>("SELECT count(*) FROM workers w JOIN jobs j ON j.id = 1 WHERE w.id = 'hb:1' AND w.current_jobs = 2 AND w.heartbeat_at > j.leased_at"));
     }
 

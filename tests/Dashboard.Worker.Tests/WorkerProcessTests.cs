@@ -30,7 +30,7 @@ public sealed class WorkerProcessTests(TestDatabase db) : IClassFixture<TestData
         await Eventually.TrueAsync(async () => await CountAsync("state = 'processing' AND leased_by = @Holder", holder) == 3, "the demo worker holds the three jobs");
         await Eventually.TrueAsync(async () => await CountAsync("heartbeat_at > leased_at + interval '7 seconds'") == 3, "heartbeats keep the leases past their timeout");
         var claims = new JobClaims(db.Db);
-        Assert.Empty(await claims.ReclaimExpiredAsync(TimeSpan.FromMinutes(5), 10, CancellationToken.None));
+        Assert.Empty(await claims.ReclaimExpiredAsync(10, CancellationToken.None));
 
         demo.Process.Kill();
         await demo.WaitForExitAsync(TimeSpan.FromMinutes(2));
@@ -38,7 +38,7 @@ public sealed class WorkerProcessTests(TestDatabase db) : IClassFixture<TestData
         var lastBeat = await db.ScalarAsync<DateTime>("SELECT max(heartbeat_at) FROM jobs");
 
         IReadOnlyList<ReclaimedJob> reclaimed = [];
-        await Eventually.TrueAsync(async () => (reclaimed = await claims.ReclaimExpiredAsync(TimeSpan.FromMinutes(5), 10, CancellationToken.None)).Count == 3, "the leases expire and are reclaimed");
+        await Eventually.TrueAsync(async () => (reclaimed = await claims.ReclaimExpiredAsync(10, CancellationToken.None)).Count == 3, "the leases expire and are reclaimed");
 
         Assert.True(await db.ScalarAsync<bool>("SELECT now() - @lastBeat >= interval '6 seconds'", new { lastBeat }));
         Assert.All(reclaimed, r => Assert.Equal((demo.WorkerId, "queued"), (r.PreviousHolder, r.State)));

@@ -1,24 +1,43 @@
 namespace Dashboard.Core.Changes;
 
-/// <summary>Everything the overview shows, read in one consistent transaction. Ages are relative to <see cref="TakenAt"/> (the database clock).</summary>
+/// <summary>
+/// Everything the overview shows, read in one consistent transaction. Ages are relative to <see cref="TakenAt"/> (the
+/// database clock). Figures are aggregates over all rows (<see cref="Leases"/>, <see cref="KindStatus.Stuck"/>,
+/// <see cref="WorkerStatus.InFlight"/>); <see cref="Processing"/> and <see cref="Workers"/> are only the first page
+/// of their lists (<see cref="WorkerTotal"/> says how many workers there are; <see cref="LeaseTotals.Processing"/> how
+/// many leases).
+/// </summary>
 public sealed record DashboardSnapshot(
     DateTimeOffset TakenAt,
     IReadOnlyList<StateCount> States,
     IReadOnlyList<KindStatus> Kinds,
+    LeaseTotals Leases,
     IReadOnlyList<ProcessingJob> Processing,
     IReadOnlyList<WorkerStatus> Workers,
+    long WorkerTotal,
     IntakeStatus Intake)
 {
     /// <summary>The count of one state across all kinds (zero when absent).</summary>
     public StateCount CountOf(string state) =>
         States.FirstOrDefault(s => s.State == state) ?? new StateCount(state, 0, false);
 
-    public int StuckCount => Processing.Count(p => p.IsStuck);
+    /// <summary>Stuck leases over all processing jobs.</summary>
+    public long StuckCount => Leases.Stuck;
 }
 
 /// <summary>A number of jobs in one state. <see cref="IsEstimate"/> marks counts above the exact-count cap.</summary>
 public sealed record StateCount(string State, long Count, bool IsEstimate);
 
+/// <summary>Aggregates over every processing job (the <c>job_leases</c> view): never derived from a capped list.</summary>
+/// <param name="Processing">Jobs under lease.</param>
+/// <param name="Stuck">Of those, stuck (no heartbeat within the lease timeout).</param>
+/// <param name="OldestRunningSince">The earliest claim (<c>leased_at</c>) among them; null when none runs.</param>
+public sealed record LeaseTotals(long Processing, long Stuck, DateTimeOffset? OldestRunningSince)
+{
+    public static readonly LeaseTotals None = new(0, 0, null);
+}
+
+/// <summary>One kind: its counts, settings and <c>Stuck</c>, the stuck leases over all its processing jobs.</summary>
 public sealed record KindStatus(
     string Kind,
     IReadOnlyList<StateCount> Counts,
@@ -28,13 +47,20 @@ public sealed record KindStatus(
     string? PausedBy,
     DateTimeOffset? PausedAt,
     string? PauseReason,
-    DateTimeOffset? PauseExpiresAt)
+    DateTimeOffset? PauseExpiresAt,
+    long Stuck = 0)
 {
     public StateCount CountOf(string state) =>
         Counts.FirstOrDefault(s => s.State == state) ?? new StateCount(state, 0, false);
+
+    /// <summary>The backlog: queued plus paused jobs (estimates included).</summary>
+    public long Backlog => CountOf("queued").Count + CountOf("paused").Count;
 }
 
-/// <summary>A job under lease. <see cref="IsStuck"/>: no heartbeat (or claim) within its kind's lease timeout.</summary>
+/// <summary>
+/// A job under lease. <see cref="IsStuck"/>: no heartbeat (or claim) within its kind's lease timeout. The lease token
+/// is deliberately absent: it never leaves the server; a force-release compares id, holder and <see cref="LeasedAt"/>.
+/// </summary>
 public sealed record ProcessingJob(
     long Id,
     string Kind,
@@ -42,19 +68,30 @@ public sealed record ProcessingJob(
     DateTimeOffset? LeasedAt,
     DateTimeOffset? HeartbeatAt,
     int Attempts,
-    Guid? LeaseToken,
     TimeSpan LeaseTimeout,
     bool IsStuck);
 
+/// <summary>
+/// A worker: a <c>workers</c> row, or a lease holder without one (<see cref="Registered"/> false). The job figures
+/// are counted from <c>jobs</c> (not the worker's own report), so they follow releases even for a gone worker:
+/// <c>InFlight</c> processing jobs it holds, <c>Stuck</c> of those stuck, <c>OldestRunningSince</c> its earliest claim.
+/// </summary>
 public sealed record WorkerStatus(
     string Id,
-    string State,
+    string? State,
     bool DrainRequested,
-    int CurrentJobs,
     int Concurrency,
-    DateTimeOffset StartedAt,
-    DateTimeOffset HeartbeatAt,
-    bool IsAlive);
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? HeartbeatAt,
+    bool IsAlive,
+    bool Registered,
+    long InFlight,
+    long Stuck,
+    DateTimeOffset? OldestRunningSince)
+{
+    /// <summary>Where the worker is in its life, from one rule (<see cref="WorkerPhases.Of"/>).</summary>
+    public WorkerPhase Phase => WorkerPhases.Of(this);
+}
 
 /// <summary>Whether workers may claim at all (the deploy gate's switch).</summary>
 public sealed record IntakeStatus(bool Accepting, string? ChangedBy, DateTimeOffset ChangedAt, string? Reason);

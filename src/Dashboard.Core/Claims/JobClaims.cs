@@ -1,5 +1,6 @@
 using Dapper;
 using Dashboard.Core.Database;
+using Dashboard.Core.Rules;
 
 namespace Dashboard.Core.Claims;
 
@@ -12,15 +13,12 @@ namespace Dashboard.Core.Claims;
 /// </summary>
 public sealed class JobClaims(Db db)
 {
-    /// <summary>Lease timeout for kinds without a <c>job_kinds</c> row (5 minutes).</summary>
-    public static readonly TimeSpan DefaultLeaseTimeout = TimeSpan.FromMinutes(5);
-
     private const int MaxErrorLength = 4000;
 
     // One statement: pick the oldest due jobs, lock them skipping rows other workers hold, and lease them.
-    private const string ClaimSql = """
+    private const string ClaimSql = $"""
         WITH ready AS (
-            SELECT j.id, k.lease_timeout
+            SELECT j.id, {LeaseRules.LeaseTimeout} AS lease_timeout
             FROM jobs j
             LEFT JOIN job_kinds k ON k.kind = j.kind
             WHERE j.state = 'queued'
@@ -49,7 +47,7 @@ public sealed class JobClaims(Db db)
         RETURNING j.id AS Id, j.kind AS Kind, j.payload::text AS Payload, j.attempts AS Attempts,
                   j.max_attempts AS MaxAttempts, j.checkpoint::text AS Checkpoint, j.lease_token AS LeaseToken,
                   j.leased_at AS LeasedAt, j.run_at AS RunAt,
-                  coalesce(r.lease_timeout, @DefaultLeaseTimeout) AS LeaseTimeout
+                  r.lease_timeout AS LeaseTimeout
         """;
 
     /// <summary>
@@ -66,7 +64,7 @@ public sealed class JobClaims(Db db)
         await using var conn = await db.OpenAsync(ct);
         var rows = await conn.QueryAsync<ClaimRow>(new CommandDefinition(
             ClaimSql,
-            new { WorkerId = workerId, Kinds = kinds.ToArray(), BatchSize = batchSize, DefaultLeaseTimeout },
+            new { WorkerId = workerId, Kinds = kinds.ToArray(), BatchSize = batchSize },
             cancellationToken: ct));
         return [.. rows.Select(r => r.ToModel()).OrderBy(j => j.RunAt).ThenBy(j => j.Id)];
     }
@@ -218,16 +216,16 @@ public sealed class JobClaims(Db db)
     public Task<LeaseResult> ReleaseAsync(Lease lease, CancellationToken ct) =>
         FencedAsync(ReleaseSql, new { Id = lease.JobId, lease.Token }, ct);
 
-    // Expired: no heartbeat (or claim, for a holder that never heartbeat) within the kind's lease timeout. The
-    // token is cleared, so the old holder's late calls are refused even if it is still alive.
-    private const string ReclaimExpiredSql = """
+    // Expired is the console's "stuck" (LeaseRules.IsStuck): no heartbeat (or claim, for a holder that never
+    // heartbeat) within the lease timeout. The token is cleared, so the old holder's late calls are refused even if
+    // it is still alive.
+    private const string ReclaimExpiredSql = $"""
         WITH expired AS (
             SELECT j.id, j.leased_by
             FROM jobs j
             LEFT JOIN job_kinds k ON k.kind = j.kind
             WHERE j.state = 'processing'
-              AND coalesce(j.heartbeat_at, j.leased_at, '-infinity'::timestamptz)
-                  < now() - coalesce(k.lease_timeout, @DefaultLeaseTimeout)
+              AND {LeaseRules.IsStuck}
             ORDER BY j.id
             LIMIT @Limit
             FOR UPDATE OF j SKIP LOCKED
@@ -256,16 +254,16 @@ public sealed class JobClaims(Db db)
         """;
 
     /// <summary>
-    /// Takes back up to <paramref name="limit"/> leases that expired (per kind's <c>lease_timeout</c>, else
-    /// <paramref name="defaultLeaseTimeout"/>): requeued, or failed when their attempts are used up, with the lease
-    /// token cleared so the old holder is fenced out. Safe to run from every worker at once.
+    /// Takes back up to <paramref name="limit"/> leases that expired (per kind's <c>lease_timeout</c>, else the
+    /// queue's <c>queue_control.default_lease_timeout</c>): requeued, or failed when their attempts are used up, with
+    /// the lease token cleared so the old holder is fenced out. Safe to run from every worker at once.
     /// </summary>
-    public async Task<IReadOnlyList<ReclaimedJob>> ReclaimExpiredAsync(TimeSpan defaultLeaseTimeout, int limit, CancellationToken ct)
+    public async Task<IReadOnlyList<ReclaimedJob>> ReclaimExpiredAsync(int limit, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         await using var conn = await db.OpenAsync(ct);
         var rows = await conn.QueryAsync<ReclaimedJob>(new CommandDefinition(
-            ReclaimExpiredSql, new { DefaultLeaseTimeout = defaultLeaseTimeout, Limit = limit }, cancellationToken: ct));
+            ReclaimExpiredSql, new { Limit = limit }, cancellationToken: ct));
         return [.. rows.OrderBy(r => r.Id)];
     }
 

@@ -24,16 +24,14 @@ public sealed class DeployGate(Db db, IOperatorActions actions, ReadinessQueries
     /// <summary>Reason recorded when a deploy script resumes without giving one.</summary>
     public const string DefaultResumeReason = "deploy gate: resume intake";
 
-    // Reads only the live rows through jobs_live_idx (same predicate as the partial index), so its cost follows the
-    // queue's live set, not its history.
+    // Running and the oldest running job come from job_leases, the view the snapshot and the drain view read, so
+    // the gate and the console agree. Both use the live indexes (jobs_live_idx, jobs_claim_idx), never the history.
     internal const string GetStatusSql = """
         SELECT coalesce((SELECT accepting FROM queue_control), true) AS Accepting,
-               count(*) FILTER (WHERE state = 'processing') AS Running,
-               count(*) FILTER (WHERE state = 'queued') AS Queued,
-               coalesce(floor(extract(epoch FROM now() - min(leased_at) FILTER (WHERE state = 'processing')) / 60), 0)::int
+               (SELECT count(*) FROM job_leases) AS Running,
+               (SELECT count(*) FROM jobs WHERE state = 'queued') AS Queued,
+               coalesce(floor(extract(epoch FROM now() - (SELECT min(running_since) FROM job_leases)) / 60), 0)::int
                    AS OldestRunningMinutes
-        FROM jobs
-        WHERE state NOT IN ('done', 'failed')
         """;
 
     /// <summary>The gate's status now. Throws when the database is unreachable; never reports zeros instead.</summary>

@@ -21,7 +21,10 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IOperatorActions>(Actions);
         Services.AddSingleton<ICurrentActor>(CurrentActor);
         Services.AddScoped<ActionRunner>();
+        Services.AddSingleton<IListQueries>(Lists);
     }
+
+    protected FakeListQueries Lists { get; } = new();
 
     protected FakeOperatorActions Actions { get; } = new();
 

@@ -3,11 +3,12 @@ using Dashboard.Core.Security;
 namespace Dashboard.Core.Actions;
 
 /// <summary>
-/// Releases one lease, compare-and-set on what the operator saw (job id, <c>leased_by</c>, lease token): the job goes
-/// back to <c>queued</c> (or <c>paused</c> when its kind is paused) with a new lease token, fencing the old holder out.
-/// If the lease moved on, nothing changes and the result says what the job is now.
+/// Releases one lease, compare-and-set on what the operator saw (job id, <c>leased_by</c>, <c>leased_at</c>: every
+/// claim sets a new <c>leased_at</c>, so a new lease never matches): the job goes back to <c>queued</c> (or
+/// <c>paused</c> when its kind is paused) with a new lease token, fencing the old holder out. If the lease moved on,
+/// nothing changes and the result says what the job is now. The lease token itself never leaves the server.
 /// </summary>
-public sealed record ReleaseLease(long JobId, string? ExpectedLeasedBy, Guid? ExpectedLeaseToken) : OperatorAction
+public sealed record ReleaseLease(long JobId, string? ExpectedLeasedBy, DateTimeOffset? ExpectedLeasedAt) : OperatorAction
 {
     public override string Name => "release_lease";
 
@@ -22,26 +23,26 @@ public sealed record ReleaseLease(long JobId, string? ExpectedLeasedBy, Guid? Ex
     // Locks the job so that "what it is now" in a refusal is what the compare-and-set saw.
     private const string LockJobSql = GetJobSql + "\nFOR UPDATE";
 
-    // Compare-and-set on what the operator saw. The new token fences the old holder out; the park trigger turns
-    // 'queued' into 'paused' when the job's kind is paused.
+    // Compare-and-set on what the operator saw (a new claim always sets a new leased_at). The new token fences the
+    // old holder out; the park trigger turns 'queued' into 'paused' when the job's kind is paused.
     private const string ReleaseSql = """
         UPDATE jobs
         SET state = 'queued', leased_by = NULL, leased_at = NULL, heartbeat_at = NULL,
             lease_token = gen_random_uuid(), updated_at = now()
         WHERE id = @JobId AND state = 'processing'
           AND leased_by IS NOT DISTINCT FROM @ExpectedLeasedBy
-          AND lease_token IS NOT DISTINCT FROM @ExpectedLeaseToken
+          AND leased_at IS NOT DISTINCT FROM @ExpectedLeasedAt::timestamptz
         RETURNING
         """ + " " + LeaseRow.Columns;
 
     private SqlStatement LockJob() => SqlStatement.Of(LockJobSql, new { JobId });
 
-    private SqlStatement Release() => SqlStatement.Of(ReleaseSql, new { JobId, ExpectedLeasedBy, ExpectedLeaseToken });
+    private SqlStatement Release() => SqlStatement.Of(ReleaseSql, new { JobId, ExpectedLeasedBy, ExpectedLeasedAt = ExpectedLeasedAt?.UtcDateTime });
 
     internal override async Task<ActionPreview> PreviewAsync(ActionReader reader)
     {
         var job = await reader.SingleOrDefaultAsync<LeaseRow>(SqlStatement.Of(GetJobSql, new { JobId }));
-        var matches = job is { State: "processing" } && job.LeasedBy == ExpectedLeasedBy && job.LeaseToken == ExpectedLeaseToken;
+        var matches = job is { State: "processing" } && job.LeasedBy == ExpectedLeasedBy && SameInstant(job.LeasedAt, ExpectedLeasedAt);
         var summary = matches
             ? $"releases job {JobId} (kind `{job!.Kind}`), held by {job.LeasedBy ?? "nobody"} since {ActionText.Time(job.LeasedAt)}; "
                 + "it goes back to queued (paused if its kind is paused) with a new lease token"
@@ -59,7 +60,7 @@ public sealed record ReleaseLease(long JobId, string? ExpectedLeasedBy, Guid? Ex
         var after = await c.SingleOrDefaultAsync<LeaseRow>(Release());
         if (after is null)
         {
-            var expected = new { Id = JobId, State = "processing", LeasedBy = ExpectedLeasedBy, LeaseToken = ExpectedLeaseToken };
+            var expected = new { Id = JobId, State = "processing", LeasedBy = ExpectedLeasedBy, LeasedAt = ExpectedLeasedAt };
             return new Change(ActionOutcome.Refused, MovedOn(before), 0, expected, before, before?.Kind);
         }
 
@@ -67,6 +68,9 @@ public sealed record ReleaseLease(long JobId, string? ExpectedLeasedBy, Guid? Ex
             + (after.State == "paused" ? "it is paused because its kind is paused" : $"it is {after.State} with a new lease token");
         return new Change(ActionOutcome.Applied, message, 1, before, after, after.Kind);
     }
+
+    private static bool SameInstant(DateTime? row, DateTimeOffset? seen) =>
+        row is null ? seen is null : seen is not null && DateTime.SpecifyKind(row.Value, DateTimeKind.Utc) == seen.Value.UtcDateTime;
 
     /// <summary>Why a release would not apply, in the operator's terms.</summary>
     private string MovedOn(LeaseRow? job)

@@ -1,3 +1,4 @@
+using Dashboard.Core.Rules;
 using Dashboard.Core.Security;
 
 namespace Dashboard.Core.Actions;
@@ -36,9 +37,9 @@ public sealed record ReleaseStuckLeases(string? Kind = null, string? WorkerId = 
         }
     }
 
-    // Stuck: no heartbeat (or claim) within the kind's lease timeout, as the overview shows it. With a worker named,
-    // all of its leases once the worker is gone: stopped, silent for WorkerStaleAfter, or never registered.
-    private const string StuckLeasesSql = """
+    // Stuck (LeaseRules.IsStuck), as the overview shows it. With a worker named, all of its leases once the worker is
+    // gone (LeaseRules.WorkerIsAlive is false: stopped, silent for WorkerStaleAfter, or never registered).
+    private const string StuckLeasesSql = $"""
         SELECT j.id AS Id, j.kind AS Kind, j.state AS State, j.leased_by AS LeasedBy, j.leased_at AS LeasedAt,
                j.heartbeat_at AS HeartbeatAt, j.lease_token AS LeaseToken
         FROM jobs j
@@ -46,10 +47,9 @@ public sealed record ReleaseStuckLeases(string? Kind = null, string? WorkerId = 
         WHERE j.state = 'processing'
           AND (@Kind::text IS NULL OR j.kind = @Kind)
           AND (@WorkerId::text IS NULL OR j.leased_by = @WorkerId)
-          AND (coalesce(coalesce(j.heartbeat_at, j.leased_at) < now() - coalesce(k.lease_timeout, @DefaultLeaseTimeout), true)
+          AND ({LeaseRules.IsStuck}
                OR (@WorkerId::text IS NOT NULL AND NOT EXISTS (
-                     SELECT 1 FROM workers w
-                     WHERE w.id = j.leased_by AND w.state <> 'stopped' AND w.heartbeat_at >= now() - @WorkerStaleAfter)))
+                     SELECT 1 FROM workers w WHERE w.id = j.leased_by AND {LeaseRules.WorkerIsAlive})))
         ORDER BY j.id
         """;
 
@@ -65,15 +65,14 @@ public sealed record ReleaseStuckLeases(string? Kind = null, string? WorkerId = 
         RETURNING
         """ + " " + LeaseRow.Columns;
 
-    private const string WorkerSql = """
-        SELECT id AS Id, state AS State, heartbeat_at AS HeartbeatAt,
-               (state <> 'stopped' AND heartbeat_at >= now() - @WorkerStaleAfter) AS IsAlive
-        FROM workers
-        WHERE id = @WorkerId
+    private const string WorkerSql = $"""
+        SELECT w.id AS Id, w.state AS State, w.heartbeat_at AS HeartbeatAt, {LeaseRules.WorkerIsAlive} AS IsAlive
+        FROM workers w
+        WHERE w.id = @WorkerId
         """;
 
     private SqlStatement Stuck(string sql, DashboardOptions options) =>
-        SqlStatement.Of(sql, new { Kind, WorkerId, options.DefaultLeaseTimeout, options.WorkerStaleAfter });
+        SqlStatement.Of(sql, new { Kind, WorkerId, options.WorkerStaleAfter });
 
     private static SqlStatement ReleaseMany(IEnumerable<LeaseRow> stuck) => SqlStatement.Of(ReleaseManySql, new { Ids = stuck.Select(s => s.Id).ToArray() });
 

@@ -7,17 +7,56 @@ using Microsoft.AspNetCore.Components;
 
 namespace Dashboard.Web.Components.Pages;
 
-/// <summary>The console's home: counts, kinds, leases and workers from the shared snapshot feed.</summary>
+/// <summary>
+/// The console's home: counts, kinds, leases and workers from the shared snapshot feed. The first page of each list
+/// travels with the snapshot; filtered views and later pages are read through <see cref="IListQueries"/> (shared per
+/// instance for a tick). Filters live in the URL (<see cref="OverviewQuery"/>).
+/// </summary>
 public sealed partial class OverviewPage : LivePageBase
 {
+    private const int PageSize = SnapshotQueries.PageSize;
+
     private bool _frozen;
     private FeedState? _waiting;
     private DateTimeOffset? _frozenAsOf;
     private Actor? _actor;
+    private ListPage<ProcessingJob>? _leasePage;
+    private ListPage<WorkerStatus>? _workerPage;
+    private string? _listError;
+    private int _refreshing;
 
     [Inject] public required ICurrentActor CurrentActor { get; init; }
 
     [Inject] public required ActionRunner Runner { get; init; }
+
+    [Inject] public required IListQueries Lists { get; init; }
+
+    [Inject] public required NavigationManager Nav { get; init; }
+
+    // The URL's filters, read as text (OverviewQuery parses them, so a malformed value never breaks the page).
+    [SupplyParameterFromQuery(Name = "q")] public string? Q { get; set; }
+
+    [SupplyParameterFromQuery(Name = "sort")] public string? SortParam { get; set; }
+
+    [SupplyParameterFromQuery(Name = "kpage")] public string? KPage { get; set; }
+
+    [SupplyParameterFromQuery(Name = "kind")] public string? KindParam { get; set; }
+
+    [SupplyParameterFromQuery(Name = "worker")] public string? WorkerParam { get; set; }
+
+    [SupplyParameterFromQuery(Name = "stuck")] public string? StuckParam { get; set; }
+
+    [SupplyParameterFromQuery(Name = "page")] public string? PageParam { get; set; }
+
+    [SupplyParameterFromQuery(Name = "wq")] public string? Wq { get; set; }
+
+    [SupplyParameterFromQuery(Name = "wstuck")] public string? WStuck { get; set; }
+
+    [SupplyParameterFromQuery(Name = "wpage")] public string? WPage { get; set; }
+
+    private OverviewQuery Query { get; set; } = new();
+
+    private LeaseFilter LeaseFilter => Query.Leases;
 
     /// <summary>Buttons show only what the signed-in role may do; the server checks again inside each action.</summary>
     private bool Can(string permission) => _actor?.Can(permission) == true;
@@ -28,7 +67,39 @@ public sealed partial class OverviewPage : LivePageBase
     /// <summary>While the database is unreachable nothing can be previewed or applied.</summary>
     private bool ActionsEnabled => Feed.IsHealthy;
 
+    private bool LeasesFromSnapshot => LeaseFilter.IsEmpty && Query.LeasePage == 0;
+
+    private bool WorkersFromSnapshot => Query.Workers.IsEmpty && Query.WorkerPage == 0;
+
+    private ListPage<ProcessingJob> Leases => LeasesFromSnapshot || _leasePage is null
+        ? new(Feed.Snapshot?.Processing ?? [], LeasesFromSnapshot ? Feed.Snapshot?.Leases.Processing ?? 0 : 0, 0, PageSize, Now)
+        : _leasePage;
+
+    private ListPage<WorkerStatus> Workers => WorkersFromSnapshot || _workerPage is null
+        ? new(Feed.Snapshot?.Workers ?? [], WorkersFromSnapshot ? Feed.Snapshot?.WorkerTotal ?? 0 : 0, 0, PageSize, Now)
+        : _workerPage;
+
     protected override async Task OnInitializedAsync() => _actor = await CurrentActor.GetAsync();
+
+    protected override async Task OnParametersSetAsync()
+    {
+        Query = OverviewQuery.Parse(new Dictionary<string, string?>
+        {
+            ["q"] = Q,
+            ["sort"] = SortParam,
+            ["kpage"] = KPage,
+            ["kind"] = KindParam,
+            ["worker"] = WorkerParam,
+            ["stuck"] = StuckParam,
+            ["page"] = PageParam,
+            ["wq"] = Wq,
+            ["wstuck"] = WStuck,
+            ["wpage"] = WPage,
+        });
+        _leasePage = null;
+        _workerPage = null;
+        await RefreshListsAsync();
+    }
 
     // Frozen while the user reads: the newest state waits. Outages still show at once.
     protected override void OnFeed(FeedState state)
@@ -40,11 +111,55 @@ public sealed partial class OverviewPage : LivePageBase
         else
         {
             Show(state);
+            _ = RefreshAndRenderAsync();
         }
     }
 
-    private static HashSet<string> StuckKinds(DashboardSnapshot snapshot) =>
-        snapshot.Processing.Where(p => p.IsStuck).Select(p => p.Kind).ToHashSet(StringComparer.Ordinal);
+    private async Task RefreshAndRenderAsync()
+    {
+        if ((LeasesFromSnapshot && WorkersFromSnapshot) || Interlocked.Exchange(ref _refreshing, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            await RefreshListsAsync();
+            await InvokeAsync(StateHasChanged);
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _refreshing, 0);
+        }
+    }
+
+    // Reads what the snapshot does not carry. A failure keeps the last page and says so; it never throws.
+    private async Task RefreshListsAsync()
+    {
+        try
+        {
+            if (!LeasesFromSnapshot)
+            {
+                _leasePage = await Lists.GetLeasesAsync(LeaseFilter, Query.LeasePage * PageSize, PageSize, CancellationToken.None);
+            }
+
+            if (!WorkersFromSnapshot)
+            {
+                _workerPage = await Lists.GetWorkersAsync(Query.Workers, Query.WorkerPage * PageSize, PageSize, CancellationToken.None);
+            }
+
+            _listError = null;
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            _listError = ex.Message;
+        }
+    }
+
+    private void Go(OverviewQuery query, bool replace = false) =>
+        Nav.NavigateTo(Nav.GetUriWithQueryParameters(query.ToParameters()), replace: replace);
+
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
 
     private Task<ActionResult?> PauseKindAsync(KindStatus kind) => Runner.RunAsync(new PauseKind(kind.Kind), $"Pause kind {kind.Kind}", "Pause");
 
@@ -54,7 +169,7 @@ public sealed partial class OverviewPage : LivePageBase
         Runner.RunAsync(new ReleaseStuckLeases(Kind: kind.Kind), $"Release stuck leases of {kind.Kind}", "Release");
 
     private Task<ActionResult?> ReleaseLeaseAsync(ProcessingJob job) =>
-        Runner.RunAsync(new ReleaseLease(job.Id, job.LeasedBy, job.LeaseToken), $"Force-release job {job.Id}", "Force-release");
+        Runner.RunAsync(new ReleaseLease(job.Id, job.LeasedBy, job.LeasedAt), $"Force-release job {job.Id}", "Force-release");
 
     private Task<ActionResult?> DrainWorkerAsync(WorkerStatus worker) => Runner.RunAsync(new DrainWorker(worker.Id), $"Drain worker {worker.Id}", "Drain");
 

@@ -1,0 +1,96 @@
+using Dashboard.Core.Rules;
+
+namespace Dashboard.Core.Changes;
+
+/// <summary>The snapshot's statements, sent together in one round trip inside one read-only transaction.</summary>
+internal static class SnapshotSql
+{
+    public const string Now = $"SELECT now() AS Now, job_lease_timeout(NULL, {LeaseRules.DefaultLeaseTimeout}) AS DefaultLeaseTimeout;";
+
+    // Live rows (jobs_live_idx): find each (state, kind) pair by skipping through the index (one probe per pair),
+    // then count each pair only up to @LiveCap + 1, so the cost follows the number of pairs, never the backlog.
+    // Processing pairs are counted exactly from job_leases instead. The oldest queued job of a kind is the index's
+    // first entry for the pair, exact at any size.
+    public const string LiveCounts = """
+        WITH RECURSIVE pairs AS (
+            (SELECT j.state, j.kind FROM jobs j WHERE j.state NOT IN ('done', 'failed') ORDER BY j.state, j.kind LIMIT 1)
+            UNION ALL
+            SELECT n.state, n.kind
+            FROM pairs p
+            CROSS JOIN LATERAL (
+                SELECT j.state, j.kind FROM jobs j
+                WHERE j.state NOT IN ('done', 'failed') AND (j.state, j.kind) > (p.state, p.kind)
+                ORDER BY j.state, j.kind
+                LIMIT 1) n
+        )
+        SELECT p.state AS State, p.kind AS Kind,
+               CASE WHEN p.state = 'processing' THEN 0 ELSE
+                   (SELECT count(*) FROM (
+                        SELECT 1 FROM jobs j
+                        WHERE j.state = p.state AND j.kind = p.kind AND j.state NOT IN ('done', 'failed')
+                        LIMIT @LiveCap + 1) capped) END AS Count,
+               CASE WHEN p.state = 'queued' THEN
+                   (SELECT j.run_at FROM jobs j
+                    WHERE j.state = 'queued' AND j.kind = p.kind AND j.state NOT IN ('done', 'failed')
+                    ORDER BY j.run_at LIMIT 1) END AS OldestQueuedAt
+        FROM pairs p;
+        """;
+
+    // Every processing job, exactly: per kind and overall (stuck, oldest running).
+    public const string LeaseAggregates = """
+        SELECT GROUPING(l.kind) AS Overall, l.kind AS Kind, count(*) AS Processing,
+               count(*) FILTER (WHERE l.is_stuck) AS Stuck, min(l.running_since) AS OldestRunningSince
+        FROM job_leases l
+        GROUP BY GROUPING SETS ((l.kind), ());
+        """;
+
+    // Finished rows: find kinds by skipping through jobs_finished_idx (one probe per kind), then count each
+    // (kind, state) up to the cap. The repeated "state IN (...)" lets the planner use the partial index.
+    // Run on the slow cadence only.
+    public const string FinishedCounts = """
+        WITH RECURSIVE finished_kinds AS (
+            (SELECT kind FROM jobs WHERE state IN ('done', 'failed') ORDER BY kind LIMIT 1)
+            UNION ALL
+            SELECT (SELECT j.kind FROM jobs j
+                    WHERE j.state IN ('done', 'failed') AND j.kind > f.kind
+                    ORDER BY j.kind LIMIT 1)
+            FROM finished_kinds f
+            WHERE f.kind IS NOT NULL
+        )
+        SELECT s.state AS State, f.kind AS Kind,
+               (SELECT count(*) FROM (
+                    SELECT 1 FROM jobs j
+                    WHERE j.kind = f.kind AND j.state = s.state AND j.state IN ('done', 'failed')
+                    LIMIT @Cap) capped) AS Count
+        FROM finished_kinds f CROSS JOIN (VALUES ('done'), ('failed')) AS s(state)
+        WHERE f.kind IS NOT NULL;
+        """;
+
+    // Planner statistics: total rows and the share of each finished state, for finished counts above the cap.
+    public const string Estimates = """
+        SELECT greatest(c.reltuples, 0)::bigint AS TotalRows,
+               (SELECT s.most_common_vals::text::text[] FROM pg_stats s
+                WHERE s.schemaname = current_schema() AND s.tablename = 'jobs' AND s.attname = 'state') AS StateValues,
+               (SELECT s.most_common_freqs FROM pg_stats s
+                WHERE s.schemaname = current_schema() AND s.tablename = 'jobs' AND s.attname = 'state') AS StateFrequencies
+        FROM pg_class c
+        WHERE c.oid = 'jobs'::regclass;
+        """;
+
+    // The planner's estimate for live pairs above @LiveCap (statistics only, no rows read). Slow cadence.
+    public const string PairEstimates = """
+        SELECT p.state AS State, p.kind AS Kind, jobs_estimate_count(p.state, p.kind) AS Count
+        FROM unnest(@EstimateStates::text[], @EstimateKinds::text[]) AS p(state, kind);
+        """;
+
+    public const string KindSettings = $"""
+        SELECT k.kind AS Kind, {LeaseRules.LeaseTimeout} AS LeaseTimeout, k.paused AS Paused, k.paused_by AS PausedBy,
+               k.paused_at AS PausedAt, k.pause_reason AS PauseReason, k.pause_expires_at AS PauseExpiresAt
+        FROM job_kinds k;
+        """;
+
+    public const string Intake = """
+        SELECT accepting AS Accepting, changed_by AS ChangedBy, changed_at AS ChangedAt, reason AS Reason
+        FROM queue_control;
+        """;
+}
