@@ -133,7 +133,7 @@ public sealed class JobWorker : BackgroundService
             .ToList();
         if (_kindFacts is not null && facts.Count > 0)
         {
-            await _kindFacts.DeclareAsync(facts, _identity.Id, _options.DefaultLeaseTimeout, ct);
+            await _kindFacts.DeclareAsync(facts, _identity.Id, ct);
         }
     }
 

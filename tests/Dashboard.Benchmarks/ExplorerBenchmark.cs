@@ -51,7 +51,7 @@ public sealed class ExplorerBenchmark : IBenchmark
         await output.WriteLineAsync();
 
         await using var db = Db.Create(database.ConnectionString);
-        var queries = new JobQueries(db, Options.Create(new DashboardOptions()));
+        var queries = new JobQueries(db);
         var someId = await database.ScalarAsync<long>("SELECT max(id) / 2 FROM jobs");
         var now = DateTimeOffset.UtcNow;
         var filters = new (string Name, JobFilter Filter)[]

@@ -150,7 +150,7 @@ public sealed class IncidentScaleTests(TestDatabase db) : IClassFixture<TestData
         var stuckOfKind = snapshot.Kinds.Single(k => k.Kind == "kind.001").Stuck;
         Assert.Equal(2006, snapshot.StuckCount);
         Assert.Equal(stuckOfKind, release.RowsAffected);
-        var gate = await new Gate(db.Db, CreateActions(db)).GetStatusAsync(CancellationToken.None);
+        var gate = await new Gate(db.Db, CreateActions(db), new Dashboard.Core.Readiness.ReadinessQueries(db.Db)).GetStatusAsync(CancellationToken.None);
         var oldestMinutes = await db.ScalarAsync<int>(
             "SELECT floor(extract(epoch FROM now() - min(leased_at)) / 60)::int FROM jobs WHERE state = 'processing'");
         Assert.Equal((2036L, oldestMinutes), (gate.Running, gate.OldestRunningMinutes));

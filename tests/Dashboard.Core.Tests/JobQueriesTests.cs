@@ -1,14 +1,13 @@
 using Dashboard.Core.Claims;
 using Dashboard.Core.Jobs;
 using Dashboard.Testing;
-using Microsoft.Extensions.Options;
 
 namespace Dashboard.Core.Tests;
 
 /// <summary>The explorer's reads on real PostgreSQL: every filter, keyset paging, bounded counts, the error history.</summary>
 public sealed class JobQueriesTests(TestDatabase db) : IClassFixture<TestDatabase>, IAsyncLifetime
 {
-    private readonly JobQueries _queries = new(db.Db, Options.Create(new DashboardOptions()));
+    private readonly JobQueries _queries = new(db.Db);
 
     // 3,000 background jobs of another kind, plus a small hand-built set each test finds exactly.
     public async Task InitializeAsync()
@@ -173,7 +172,7 @@ public sealed class JobQueriesTests(TestDatabase db) : IClassFixture<TestDatabas
             RETURNING id
             """);
 
-        await new JobClaims(db.Db).ReclaimExpiredAsync(TimeSpan.FromMinutes(5), 100, CancellationToken.None);
+        await new JobClaims(db.Db).ReclaimExpiredAsync(100, CancellationToken.None);
 
         var entry = Assert.Single((await _queries.GetAsync(id, CancellationToken.None))!.ErrorHistory);
         Assert.Equal("dead:1", entry.Worker);

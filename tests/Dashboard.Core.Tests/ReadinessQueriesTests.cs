@@ -195,18 +195,18 @@ public sealed class ReadinessQueriesTests(TestDatabase db) : IClassFixture<TestD
             new("new.kind", Idempotent: false, Checkpoints: true, MaxRunTime: null),
         ];
 
-        var first = await commands.DeclareAsync(facts, "host:1", TimeSpan.FromMinutes(7), CancellationToken.None);
-        var again = await commands.DeclareAsync(facts, "host:2", TimeSpan.FromMinutes(7), CancellationToken.None);
+        var first = await commands.DeclareAsync(facts, "host:1", CancellationToken.None);
+        var again = await commands.DeclareAsync(facts, "host:2", CancellationToken.None);
 
         Assert.Equal((2, 0), (first, again));
-        var rows = await db.QueryAsync<(string Kind, bool? Idempotent, bool? Checkpoints, TimeSpan? Max, TimeSpan Lease, bool Paused, string By)>(
+        var rows = await db.QueryAsync<(string Kind, bool? Idempotent, bool? Checkpoints, TimeSpan? Max, TimeSpan? Lease, bool Paused, string By)>(
             "SELECT kind, idempotent, checkpoints, max_run_time, lease_timeout, paused, facts_declared_by FROM job_kinds ORDER BY kind");
         Assert.Equal(
             [("existing", true, false, TimeSpan.FromMinutes(3), TimeSpan.FromMinutes(1), true, "host:1"),
-             ("new.kind", false, true, null, TimeSpan.FromMinutes(7), false, "host:1")],
+             ("new.kind", false, true, null, (TimeSpan?)null, false, "host:1")],
             rows);
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() =>
-            commands.DeclareAsync([new("x", true, true, TimeSpan.Zero)], "host:1", TimeSpan.FromMinutes(5), CancellationToken.None));
+            commands.DeclareAsync([new("x", true, true, TimeSpan.Zero)], "host:1", CancellationToken.None));
     }
 
     private async Task<RunningJobReadiness> VerdictOfAsync(long id, TimeSpan grace) =>

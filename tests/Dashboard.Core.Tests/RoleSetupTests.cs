@@ -102,7 +102,7 @@ public sealed class RoleSetupTests : IAsyncLifetime
         var complete = await claims.CompleteAsync(claimed[0].Lease, CancellationToken.None);
         var fail = await claims.FailAsync(claimed[1].Lease, "boom", new RetryBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)), CancellationToken.None);
         var release = await claims.ReleaseAsync(claimed[2].Lease, CancellationToken.None);
-        await claims.ReclaimExpiredAsync(TimeSpan.FromMinutes(5), 10, CancellationToken.None);
+        await claims.ReclaimExpiredAsync(10, CancellationToken.None);
         await registry.HeartbeatAsync(identity, WorkerStates.Running, 0, CancellationToken.None);
         await registry.MarkStoppedAsync(identity.Id, CancellationToken.None);
 

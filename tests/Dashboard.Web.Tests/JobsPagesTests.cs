@@ -1,5 +1,4 @@
 using Bunit.TestDoubles;
-using Dashboard.Core;
 using Dashboard.Core.Audit;
 using Dashboard.Core.Jobs;
 using Dashboard.Core.Security;
@@ -8,7 +7,6 @@ using Dashboard.Web.Components.Pages;
 using Dashboard.Web.Tests.Shared;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Dashboard.Web.Tests;
 
@@ -23,7 +21,7 @@ public sealed class JobsPagesTests : DashboardTestContext, IClassFixture<TestDat
         // These pages read a real database: a generous deadline that only catches hangs on a loaded machine.
         DefaultWaitTimeout = TimeSpan.FromSeconds(30);
         _db = db;
-        var queries = new JobQueries(db.Db, Options.Create(new DashboardOptions()));
+        var queries = new JobQueries(db.Db);
         Services.AddSingleton(queries);
         Services.AddSingleton(new JobWatch(queries, new Dashboard.Core.Bulk.BulkOperationQueries(db.Db), _clock));
         Services.AddSingleton(new AuditQueries(db.Db));

@@ -2,7 +2,7 @@ using System.Data;
 using System.Text.Json;
 using Dapper;
 using Dashboard.Core.Database;
-using Microsoft.Extensions.Options;
+using Dashboard.Core.Rules;
 using Npgsql;
 
 namespace Dashboard.Core.Jobs;
@@ -12,7 +12,7 @@ namespace Dashboard.Core.Jobs;
 /// bounded count, and one job with every column (<see cref="JobDetail"/>). Each filter is served by an index of
 /// migration 0007, so a first page costs the same on a small table and on a large one.
 /// </summary>
-public sealed class JobQueries(Db db, IOptions<DashboardOptions> options)
+public sealed class JobQueries(Db db)
 {
     /// <summary>Largest page <see cref="ListAsync"/> returns.</summary>
     public const int MaxPageSize = 200;
@@ -112,12 +112,12 @@ public sealed class JobQueries(Db db, IOptions<DashboardOptions> options)
         }
     }
 
-    private const string GetSql = """
+    private const string GetSql = $$"""
         SELECT j.id AS Id, j.kind AS Kind, j.state AS State, j.payload::text AS Payload, j.attempts AS Attempts,
                j.max_attempts AS MaxAttempts, j.run_at AS RunAt, j.leased_by AS LeasedBy, j.leased_at AS LeasedAt,
                j.lease_token AS LeaseToken, j.heartbeat_at AS HeartbeatAt, j.checkpoint::text AS Checkpoint,
                j.last_error AS LastError, j.created_at AS CreatedAt, j.updated_at AS UpdatedAt,
-               j.finished_at AS FinishedAt, coalesce(k.lease_timeout, @DefaultLeaseTimeout) AS LeaseTimeout,
+               j.finished_at AS FinishedAt, {{LeaseRules.LeaseTimeout}} AS LeaseTimeout,
                j.error_history::text AS ErrorHistory, now() AS ReadAt
         FROM jobs j
         LEFT JOIN job_kinds k ON k.kind = j.kind
@@ -129,7 +129,7 @@ public sealed class JobQueries(Db db, IOptions<DashboardOptions> options)
     {
         await using var conn = await db.OpenAsync(ct);
         var row = await conn.QuerySingleOrDefaultAsync<DetailRow>(new CommandDefinition(
-            GetSql, new { Id = id, options.Value.DefaultLeaseTimeout }, cancellationToken: ct));
+            GetSql, new { Id = id }, cancellationToken: ct));
         return row?.ToModel();
     }
 

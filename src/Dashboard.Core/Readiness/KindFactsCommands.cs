@@ -9,11 +9,11 @@ namespace Dashboard.Core.Readiness;
 /// </summary>
 public sealed class KindFactsCommands(Db db)
 {
-    // A kind without a row gets one with the declaring worker's default lease timeout (what it used for the kind
-    // anyway). Identical re-declarations (every worker of a fleet, every restart) change nothing.
+    // A kind without a row gets one without a lease timeout of its own (it keeps the queue's default). Identical
+    // re-declarations (every worker of a fleet, every restart) change nothing.
     private const string DeclareSql = """
-        INSERT INTO job_kinds (kind, lease_timeout, idempotent, checkpoints, max_run_time, facts_declared_by, facts_declared_at)
-        SELECT f.kind, @DefaultLeaseTimeout, f.idempotent, f.checkpoints, f.max_run_time, @DeclaredBy, now()
+        INSERT INTO job_kinds (kind, idempotent, checkpoints, max_run_time, facts_declared_by, facts_declared_at)
+        SELECT f.kind, f.idempotent, f.checkpoints, f.max_run_time, @DeclaredBy, now()
         FROM unnest(@Kinds::text[], @Idempotent::boolean[], @Checkpoints::boolean[], @MaxRunTimes::interval[])
              AS f(kind, idempotent, checkpoints, max_run_time)
         ON CONFLICT (kind) DO UPDATE
@@ -32,7 +32,7 @@ public sealed class KindFactsCommands(Db db)
     /// many kinds' facts changed.
     /// </summary>
     public async Task<int> DeclareAsync(
-        IReadOnlyCollection<KindFacts> facts, string declaredBy, TimeSpan defaultLeaseTimeout, CancellationToken ct)
+        IReadOnlyCollection<KindFacts> facts, string declaredBy, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(facts);
         ArgumentException.ThrowIfNullOrEmpty(declaredBy);
@@ -61,7 +61,6 @@ public sealed class KindFactsCommands(Db db)
                 Checkpoints = ordered.Select(f => f.Checkpoints).ToArray(),
                 MaxRunTimes = ordered.Select(f => f.MaxRunTime).ToArray(),
                 DeclaredBy = declaredBy,
-                DefaultLeaseTimeout = defaultLeaseTimeout,
             },
             cancellationToken: ct));
     }
