@@ -27,6 +27,16 @@ if [[ -z "$CHROMIUM" ]]; then
 fi
 export DASHBOARD_CHROMIUM="$CHROMIUM"
 
+# The load-balancer tests run the repository's nginx configuration in front of two consoles.
+if ! command -v nginx >/dev/null && [[ ! -x /usr/sbin/nginx ]]; then
+  [[ $(id -u) -eq 0 ]] || die "Debian's nginx is needed for the load-balancer tests: apt-get install nginx"
+  log "Installing nginx (Debian package 'nginx'; the tests start their own, the package's service is not needed)"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null
+  # Where the package started its default site on port 80, stop it: only the tests' own nginx runs.
+  { command -v service >/dev/null && service nginx stop >/dev/null 2>&1; } || true
+fi
+
 # The deploy gate tests run scripts/deploy-example.sh, which needs curl and jq.
 if ! command -v jq >/dev/null || ! command -v curl >/dev/null; then
   [[ $(id -u) -eq 0 ]] || die "curl and jq are needed for the deploy script tests: apt-get install curl jq"

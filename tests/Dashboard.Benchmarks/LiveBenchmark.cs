@@ -4,6 +4,7 @@ using Dapper;
 using Dashboard.Core.Changes;
 using Dashboard.Core.Jobs;
 using Dashboard.Core.Security;
+using Dashboard.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Playwright;
 using Npgsql;

@@ -30,6 +30,8 @@ public sealed class AuthorizationMatrixTests(DashboardApp app) : IClassFixture<D
         ["GET /health/jobs/"] = (Access.Token, Permissions.ViewQueue),
         ["POST /health/jobs/pause"] = (Access.Token, Permissions.PauseIntake),
         ["POST /health/jobs/resume"] = (Access.Token, Permissions.ResumeIntake),
+        ["ANY /health/live"] = (Access.Public, null),
+        ["ANY /health/ready"] = (Access.Public, null),
         ["GET /signin"] = (Access.Public, null),
         ["POST /signin"] = (Access.Public, null),
         ["GET /signin/refused"] = (Access.Public, null),

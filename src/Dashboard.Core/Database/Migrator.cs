@@ -68,6 +68,18 @@ public sealed class Migrator(Db db, ILogger<Migrator>? logger = null)
         }
     }
 
+    /// <summary>Versions shipped with this build that this database has not applied (all of them on an empty database).</summary>
+    public async Task<IReadOnlyList<int>> PendingAsync(CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenAsync(ct);
+        var exists = await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT to_regclass('schema_migrations') IS NOT NULL", cancellationToken: ct));
+        var applied = exists
+            ? (await conn.QueryAsync<int>(new CommandDefinition(AppliedSql, cancellationToken: ct))).ToHashSet()
+            : [];
+        return [.. All.Select(m => m.Version).Where(v => !applied.Contains(v))];
+    }
+
     private static List<Migration> Load()
     {
         var assembly = typeof(Migrator).Assembly;

@@ -23,6 +23,7 @@ public static class WebServiceCollectionExtensions
         });
         services.AddSingleton(TimeProvider.System);
         services.AddDashboardAuth(configuration);
+        services.AddDashboardInstances();
         services.AddScoped<ActionRunner>();
         services.AddSignalR();
         services.AddHostedService<ChangeBroadcaster>();
@@ -72,6 +73,7 @@ public static class WebServiceCollectionExtensions
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();
+        app.MapDashboardProbes();
         app.MapAccountEndpoints();
         app.MapDeployGateEndpoints();
         app.MapAuditExportEndpoints();

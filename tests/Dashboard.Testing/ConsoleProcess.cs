@@ -4,17 +4,18 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Dashboard.Benchmarks;
+namespace Dashboard.Testing;
 
 /// <summary>
 /// The console (<c>Dashboard.Web.dll</c>, built in Release) as its own process on 127.0.0.1, so that its memory is
 /// its own: settings come in through the environment, the way a deployment passes them.
 /// </summary>
-internal sealed class ConsoleProcess : IAsyncDisposable
+public sealed class ConsoleProcess : IAsyncDisposable
 {
     private const int KeptOutputLines = 40;
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private bool _disposed;
 
     private ConsoleProcess(Process process, Uri baseAddress)
     {
@@ -132,12 +133,13 @@ internal sealed class ConsoleProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
+        if (_disposed)
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            return;
         }
 
+        _disposed = true;
+        await KillAsync();
         _process.Dispose();
     }
 
@@ -152,6 +154,16 @@ internal sealed class ConsoleProcess : IAsyncDisposable
         while (_output.Count > KeptOutputLines)
         {
             _output.TryDequeue(out _);
+        }
+    }
+
+    /// <summary>Stops the process the hard way (SIGKILL), as a crashed or killed instance stops.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
         }
     }
 
