@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# An example deploy that drains the job queue first, through the console's deploy gate (DESIGN.md §4):
+# An example deploy that drains the job queue first, through the console's deploy gate (docs/architecture.md, "Deploy gate"):
 #   1. pause intake;  2. abort if a job has run longer than ABORT_IF_OLDER_THAN_MINUTES;
 #   3. wait until no job runs, at most MAX_DRAIN_SECONDS;  4. deploy;  5. resume intake.
 # Once the pause is sent, every way out (abort, error, failed deploy, Ctrl-C, SIGTERM) resumes intake.

@@ -42,9 +42,13 @@ public static class CliApp
         The connection string comes from --connection or the ConnectionStrings__Jobs environment variable.
         """;
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr) => RunAsync(args, Console.In, stdout, stderr);
+
+    /// <summary>Runs one command; <paramref name="stdin"/> is read by <c>hash-password</c>.</summary>
+    public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
     {
         ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdin);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
@@ -56,7 +60,7 @@ public static class CliApp
         switch (args[0])
         {
             case "hash-password":
-                var password = (await Console.In.ReadLineAsync())?.TrimEnd('\r', '\n');
+                var password = (await stdin.ReadLineAsync())?.TrimEnd('\r', '\n');
                 if (string.IsNullOrEmpty(password))
                 {
                     await stderr.WriteLineAsync("Type the password on standard input.");

@@ -43,6 +43,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Singletons.SingletonLocks>();
         services.AddSingleton<Kinds.PauseExpiryLoop>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<Kinds.PauseExpiryLoop>());
+        services.AddSingleton<Workers.WorkerPruning>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<Workers.WorkerPruning>());
         services.AddSingleton<ChangeListener>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<ChangeListener>());
         return services;

@@ -23,6 +23,9 @@ public sealed class DashboardOptions
     /// <summary>A worker whose last heartbeat is older than this is shown as gone.</summary>
     public TimeSpan WorkerStaleAfter { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>A stopped worker's row is deleted this long after it stopped (its <c>host:pid</c> never comes back).</summary>
+    public TimeSpan StoppedWorkerRetention { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>
     /// The channel the change listener LISTENs on. The control tables' triggers (migration 0001) notify
     /// <c>dashboard_changes</c>; change this only together with them.

@@ -33,6 +33,7 @@ public sealed class ValidateDashboardOptions : IValidateOptions<DashboardOptions
         Positive(errors, "Dashboard:SnapshotInterval", options.SnapshotInterval);
         Positive(errors, "Dashboard:StatementTimeout", options.StatementTimeout);
         Positive(errors, "Dashboard:WorkerStaleAfter", options.WorkerStaleAfter);
+        Positive(errors, "Dashboard:StoppedWorkerRetention", options.StoppedWorkerRetention);
         Positive(errors, "Dashboard:Singletons:RetryInterval", options.Singletons.RetryInterval);
         Positive(errors, "Dashboard:Singletons:CheckInterval", options.Singletons.CheckInterval);
         Positive(errors, "Dashboard:DeployGate:MaxDrainWait", options.DeployGate.MaxDrainWait);

@@ -145,4 +145,15 @@ public sealed class AuditQueriesTests(TestDatabase db) : IClassFixture<TestDatab
         Assert.Contains(",\"'=HYPERLINK(\"\"http://x\"\")\",", csv, StringComparison.Ordinal);
         Assert.Contains(",\"{\"\"b\"\": \"\"x,y\"\"}\",", csv, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task List_LeavesBeforeAndAfterUnread_GetReadsThem()
+    {
+        var listed = (await _queries.ListAsync(AuditFilter.All, null, AuditQueries.MaxPageSize, CancellationToken.None)).Entries.Single(e => e.Seq == _seqs[2]);
+        var full = (await _queries.GetAsync(_seqs[2], CancellationToken.None))!;
+
+        Assert.Equal((null, null), (listed.Before, listed.After));
+        Assert.NotNull(full.Before);
+        Assert.Equal(full with { Before = null, After = null }, listed);
+    }
 }

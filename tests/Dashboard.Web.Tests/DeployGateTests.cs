@@ -9,7 +9,7 @@ using Dashboard.Web.Tests.Shared;
 namespace Dashboard.Web.Tests;
 
 /// <summary>
-/// The deploy gate (DESIGN.md §4) end to end on the real app and database: the endpoints, the example deploy script
+/// The deploy gate (docs/architecture.md, "Deploy gate") end to end on the real app and database: the endpoints, the example deploy script
 /// run by bash, and <c>dashboard-cli drain|resume</c>. Each test starts from an empty queue that accepts work.
 /// </summary>
 public sealed class DeployGateTests(DashboardApp app) : IClassFixture<DashboardApp>, IAsyncLifetime

@@ -23,6 +23,14 @@ public sealed class AuditQueries(Db db)
         outcome AS Outcome, idempotency_key AS IdempotencyKey, encode(prev_hash, 'hex') AS PrevHash, encode(hash, 'hex') AS Hash
         """;
 
+    // The list shows no before/after: those are read for one entry when it is opened (GetAsync).
+    private const string ListColumns = """
+        seq AS Seq, at AS At, actor AS Actor, auth_method AS AuthMethod, source_address AS SourceAddress,
+        action AS Action, target_kind AS TargetKind, target_job_id AS TargetJobId, target_worker AS TargetWorker,
+        reason AS Reason, NULL::text AS Before, NULL::text AS After, rows_affected AS RowsAffected,
+        outcome AS Outcome, idempotency_key AS IdempotencyKey, encode(prev_hash, 'hex') AS PrevHash, encode(hash, 'hex') AS Hash
+        """;
+
     // Each condition is off when its parameter is null. Unnamed statements are planned with the actual values, so
     // the planner drops the unused conditions. ESCAPE '\' pairs with EscapeLike.
     private const string FilterSql = """
@@ -38,7 +46,7 @@ public sealed class AuditQueries(Db db)
         """;
 
     private const string ListSql = $"""
-        SELECT {Columns}
+        SELECT {ListColumns}
         FROM audit_log
         {FilterSql}
           AND (@BeforeSeq::bigint IS NULL OR seq < @BeforeSeq::bigint)
@@ -48,7 +56,8 @@ public sealed class AuditQueries(Db db)
 
     /// <summary>
     /// Entries matching <paramref name="filter"/>, newest first, older than <paramref name="beforeSeq"/> when given;
-    /// <paramref name="limit"/> is clamped to 1..<see cref="MaxPageSize"/>.
+    /// <paramref name="limit"/> is clamped to 1..<see cref="MaxPageSize"/>. Their <see cref="AuditEntry.Before"/> and
+    /// <see cref="AuditEntry.After"/> are not read (null): <see cref="GetAsync"/> reads them for one entry.
     /// </summary>
     public async Task<AuditPage> ListAsync(AuditFilter filter, long? beforeSeq, int limit, CancellationToken ct)
     {

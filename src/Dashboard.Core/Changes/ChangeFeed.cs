@@ -26,8 +26,6 @@ public sealed class ChangeFeed(ILogger<ChangeFeed>? logger = null) : IDashboardS
     /// <summary>Records a successful read that found nothing new to publish.</summary>
     public void MarkRead(DateTimeOffset at) => Interlocked.Exchange(ref _lastReadTicks, at.UtcTicks);
 
-    public int SubscriberCount => _subscribers.Count;
-
     public IDisposable Subscribe(Func<FeedState, Task> handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
@@ -35,8 +33,11 @@ public sealed class ChangeFeed(ILogger<ChangeFeed>? logger = null) : IDashboardS
         return new Subscription(() => ImmutableInterlocked.Update(ref _subscribers, list => list.Remove(handler)));
     }
 
-    /// <summary>Stores <paramref name="state"/> and hands it to every subscriber; a failing subscriber does not stop the others.</summary>
-    public async Task PublishAsync(FeedState state)
+    /// <summary>
+    /// Stores <paramref name="state"/> and hands it to every subscriber at once: a slow subscriber does not delay the
+    /// others, and a failing one does not stop them. Completes when every subscriber has taken it.
+    /// </summary>
+    public Task PublishAsync(FeedState state)
     {
         Volatile.Write(ref _current, state);
         if (state.IsHealthy)
@@ -44,16 +45,18 @@ public sealed class ChangeFeed(ILogger<ChangeFeed>? logger = null) : IDashboardS
             MarkRead(state.Snapshot!.TakenAt);
         }
 
-        foreach (var subscriber in _subscribers)
+        return Task.WhenAll(_subscribers.Select(subscriber => DeliverAsync(subscriber, state)));
+    }
+
+    private async Task DeliverAsync(Func<FeedState, Task> subscriber, FeedState state)
+    {
+        try
         {
-            try
-            {
-                await subscriber(state);
-            }
-            catch (Exception ex)
-            {
-                _logger.LogWarning(ex, "A change feed subscriber failed");
-            }
+            await subscriber(state);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning(ex, "A change feed subscriber failed");
         }
     }
 

@@ -4,7 +4,7 @@ using Dashboard.Core.Database;
 namespace Dashboard.Core.Claims;
 
 /// <summary>
-/// The worker contract (DESIGN.md §2, docs/worker-contract.md) as SQL: claim, heartbeat, checkpoint, complete, fail,
+/// The worker contract (docs/worker-contract.md) as SQL: claim, heartbeat, checkpoint, complete, fail,
 /// release and reclaim. Every call is one autocommit statement; no transaction stays open while a handler runs.
 /// Heartbeat, checkpoint, complete, fail and release are fenced on (job id, lease token, state = 'processing'):
 /// when the lease has moved on they change nothing and say so in their result; they never throw for that case.
@@ -12,7 +12,7 @@ namespace Dashboard.Core.Claims;
 /// </summary>
 public sealed class JobClaims(Db db)
 {
-    /// <summary>Lease timeout for kinds without a <c>job_kinds</c> row (DESIGN.md §1: 5 minutes).</summary>
+    /// <summary>Lease timeout for kinds without a <c>job_kinds</c> row (5 minutes).</summary>
     public static readonly TimeSpan DefaultLeaseTimeout = TimeSpan.FromMinutes(5);
 
     private const int MaxErrorLength = 4000;

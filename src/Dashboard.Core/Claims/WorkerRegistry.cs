@@ -34,7 +34,7 @@ public sealed record WorkerSignals(bool DrainRequested, bool Accepting)
 }
 
 /// <summary>
-/// The worker's own row (DESIGN.md §2 heartbeats): register, heartbeat, stop. The claim reads
+/// The worker's own row (docs/worker-contract.md, heartbeats): register, heartbeat, stop. The claim reads
 /// <c>drain_requested</c> itself; the heartbeat returns it so the worker can report that it is draining.
 /// </summary>
 public sealed class WorkerRegistry(Db db)

@@ -7,7 +7,7 @@ using Dashboard.Core.Security;
 namespace Dashboard.Core.DeployGate;
 
 /// <summary>
-/// What a deploy script needs (DESIGN.md §4): <c>accepting</c>, <c>running</c>, <c>queued</c> and
+/// What a deploy script needs (docs/architecture.md, "Deploy gate"): <c>accepting</c>, <c>running</c>, <c>queued</c> and
 /// <c>oldest_running_minutes</c> (whole minutes since the oldest processing job was leased; 0 when none runs).
 /// </summary>
 public sealed record DeployGateStatus(bool Accepting, long Running, long Queued, int OldestRunningMinutes);

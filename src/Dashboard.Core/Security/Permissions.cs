@@ -24,7 +24,7 @@ public static class Permissions
     ];
 }
 
-/// <summary>The roles of DESIGN.md §7 and what each may do.</summary>
+/// <summary>The roles (docs/architecture.md, "Security and roles") and what each may do.</summary>
 public static class Roles
 {
     public const string Viewer = "viewer";

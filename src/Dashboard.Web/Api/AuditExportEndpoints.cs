@@ -1,4 +1,3 @@
-using System.Globalization;
 using Dashboard.Core.Audit;
 using Dashboard.Core.Security;
 
@@ -21,49 +20,26 @@ public static class AuditExportEndpoints
     /// <summary>The query string the audit page builds for its current filter.</summary>
     public static string QueryOf(AuditFilter filter)
     {
-        ArgumentNullException.ThrowIfNull(filter);
-        var parts = new List<string>();
-        void Add(string key, string? value)
-        {
-            if (!string.IsNullOrEmpty(value))
-            {
-                parts.Add($"{key}={Uri.EscapeDataString(value)}");
-            }
-        }
-
-        Add("from", filter.From?.ToString("o", CultureInfo.InvariantCulture));
-        Add("to", filter.To?.ToString("o", CultureInfo.InvariantCulture));
-        Add("actor", filter.Actor);
-        Add("action", filter.Action);
-        Add("kind", filter.Kind);
-        Add("job", filter.JobId?.ToString(CultureInfo.InvariantCulture));
-        Add("worker", filter.Worker);
-        Add("outcome", filter.Outcome);
-        Add("text", filter.Text);
+        var parts = AuditFilterParser.Format(filter).Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}").ToList();
         return parts.Count == 0 ? "" : "?" + string.Join('&', parts);
     }
 
+    // The page's parser: a filter the export cannot use is a 400 with the reason, never silently the whole log.
     private static async Task ExportAsync(HttpContext http, AuditQueries queries, CancellationToken ct)
     {
-        var q = http.Request.Query;
-        var filter = new AuditFilter
+        var query = http.Request.Query;
+        if (AuditFilterParser.TryParse(key => query[key].ToString(), out var filter) is { } problem)
         {
-            From = DateTimeOffset.TryParse(q["from"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var from) ? from : null,
-            To = DateTimeOffset.TryParse(q["to"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var to) ? to : null,
-            Actor = Text(q["actor"]),
-            Action = Text(q["action"]),
-            Kind = Text(q["kind"]),
-            JobId = long.TryParse(q["job"], NumberStyles.None, CultureInfo.InvariantCulture, out var job) ? job : null,
-            Worker = Text(q["worker"]),
-            Outcome = Text(q["outcome"]),
-            Text = Text(q["text"]),
-        };
+            http.Response.StatusCode = StatusCodes.Status400BadRequest;
+            http.Response.ContentType = "text/plain; charset=utf-8";
+            await http.Response.WriteAsync(problem + "\n", ct);
+            return;
+        }
+
         http.Response.ContentType = "text/csv; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"audit-{DateTime.UtcNow:yyyyMMdd-HHmmss}.csv\"";
         await using var writer = new StreamWriter(http.Response.Body, new System.Text.UTF8Encoding(false), bufferSize: 16 * 1024);
         await AuditCsv.WriteAsync(queries.StreamAsync(filter, ct), writer, ct);
         await writer.FlushAsync(ct);
     }
-
-    private static string? Text(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

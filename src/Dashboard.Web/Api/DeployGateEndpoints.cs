@@ -9,7 +9,7 @@ using Gate = Dashboard.Core.DeployGate.DeployGate;
 namespace Dashboard.Web.Api;
 
 /// <summary>
-/// The deploy gate (DESIGN.md §4): <c>GET /health/jobs</c>, <c>POST /health/jobs/pause</c>, <c>POST /health/jobs/resume</c>.
+/// The deploy gate (docs/architecture.md, "Deploy gate"): <c>GET /health/jobs</c>, <c>POST /health/jobs/pause</c>, <c>POST /health/jobs/resume</c>.
 /// Bearer tokens only; the token's name is the audited actor. 503 with a JSON error when the database is unreachable,
 /// never "0 running".
 /// </summary>

@@ -1,4 +1,4 @@
--- The audit log (DESIGN.md §5): append-only and hash-chained.
+-- The audit log (docs/architecture.md, "Audit log"): append-only and hash-chained.
 CREATE TABLE audit_log (
     seq              bigint      PRIMARY KEY,
     at               timestamptz NOT NULL,

@@ -1,4 +1,4 @@
--- The application's role (DESIGN.md §5): it may read and append to the audit log, never change or remove entries,
+-- The application's role (docs/operator-actions.md, "Database privileges"): it may read and append to the audit log, never change or remove entries,
 -- and read and write the operational tables. Migrations run as the tables' owner; deployments grant this role to
 -- the login role the console connects with:  GRANT dashboard_app TO <login role>;
 -- Roles belong to the whole server, so the role is created once and reused by every database on it.

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Dashboard.Core.Actions;
 using Dashboard.Core.Audit;
 using Dashboard.Core.Database;
@@ -22,7 +21,7 @@ public sealed partial class AuditPage
     private long? _current;
     private long? _next;
     private long _total;
-    private long? _open;
+    private AuditEntry? _open;
     private string? _error;
     private string? _formError;
     private bool _verifying;
@@ -40,7 +39,7 @@ public sealed partial class AuditPage
     protected override async Task OnInitializedAsync()
     {
         _actor = await CurrentActor.GetAsync();
-        await LoadAsync(null);
+        await LoadAsync(null, count: true);
     }
 
     private async Task ApplyAsync()
@@ -54,7 +53,7 @@ public sealed partial class AuditPage
         _formError = null;
         _applied = filter;
         _pages.Clear();
-        await LoadAsync(null);
+        await LoadAsync(null, count: true);
     }
 
     private async Task ClearAsync()
@@ -71,12 +70,17 @@ public sealed partial class AuditPage
 
     private async Task NewerAsync() => await LoadAsync(_pages.Pop());
 
-    private async Task LoadAsync(long? beforeSeq)
+    // The total is counted once per filter, not on every page turn: paging moves through the same set.
+    private async Task LoadAsync(long? beforeSeq, bool count = false)
     {
         try
         {
             var page = await Queries.ListAsync(_applied, beforeSeq, PageSize, CancellationToken.None);
-            _total = await Queries.CountAsync(_applied, CancellationToken.None);
+            if (count)
+            {
+                _total = await Queries.CountAsync(_applied, CancellationToken.None);
+            }
+
             _entries = page.Entries;
             _current = beforeSeq;
             _next = page.NextBeforeSeq;
@@ -84,7 +88,7 @@ public sealed partial class AuditPage
         }
         catch (Exception ex) when (DatabaseErrors.IsUnavailable(ex))
         {
-            _error = $"The audit log cannot be read: {ex.Message}";
+            _error = $"The audit log cannot be read: {DatabaseErrors.Describe(ex)}";
         }
     }
 
@@ -97,7 +101,7 @@ public sealed partial class AuditPage
         }
         catch (Exception ex) when (DatabaseErrors.IsUnavailable(ex))
         {
-            _error = $"The chain cannot be verified now: {ex.Message}";
+            _error = $"The chain cannot be verified now: {DatabaseErrors.Describe(ex)}";
         }
         finally
         {
@@ -105,7 +109,24 @@ public sealed partial class AuditPage
         }
     }
 
-    private void Toggle(long seq) => _open = _open == seq ? null : seq;
+    // The list carries no before/after; an opened entry is read in full.
+    private async Task Toggle(long seq)
+    {
+        if (_open?.Seq == seq)
+        {
+            _open = null;
+            return;
+        }
+
+        try
+        {
+            _open = await Queries.GetAsync(seq, CancellationToken.None);
+        }
+        catch (Exception ex) when (DatabaseErrors.IsUnavailable(ex))
+        {
+            _error = $"The entry cannot be read: {DatabaseErrors.Describe(ex)}";
+        }
+    }
 
     private static string Target(AuditEntry e) =>
         string.Join(" ", new[] { e.TargetKind is null ? null : $"kind {e.TargetKind}", e.TargetJobId is null ? null : $"job {e.TargetJobId}", e.TargetWorker is null ? null : $"worker {e.TargetWorker}" }
@@ -127,61 +148,27 @@ public sealed partial class AuditPage
         public string? Action { get; set; }
         public string? Kind { get; set; }
         public string? JobId { get; set; }
+        public string? Worker { get; set; }
         public string? Outcome { get; set; }
         public string? Text { get; set; }
 
-        public void Clear() => From = To = Actor = Action = Kind = JobId = Outcome = Text = null;
+        public void Clear() => From = To = Actor = Action = Kind = JobId = Worker = Outcome = Text = null;
 
-        /// <summary>Returns a problem to show, or null with the filter set.</summary>
-        public string? ToFilter(out AuditFilter filter)
-        {
-            filter = AuditFilter.All;
-            DateTimeOffset? from = null, to = null;
-            long? job = null;
-            if (!string.IsNullOrWhiteSpace(From))
+        /// <summary>Returns a problem to show, or null with the filter set (the export reads its query the same way).</summary>
+        public string? ToFilter(out AuditFilter filter) => AuditFilterParser.TryParse(
+            key => key switch
             {
-                if (!DateTimeOffset.TryParse(From, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var f))
-                {
-                    return $"'{From}' is not a time; use e.g. 2026-11-22 08:00.";
-                }
-
-                from = f;
-            }
-
-            if (!string.IsNullOrWhiteSpace(To))
-            {
-                if (!DateTimeOffset.TryParse(To, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t))
-                {
-                    return $"'{To}' is not a time; use e.g. 2026-11-22 09:00.";
-                }
-
-                to = t;
-            }
-
-            if (!string.IsNullOrWhiteSpace(JobId))
-            {
-                if (!long.TryParse(JobId.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var j))
-                {
-                    return "The job id is a number.";
-                }
-
-                job = j;
-            }
-
-            filter = new AuditFilter
-            {
-                From = from,
-                To = to,
-                Actor = Blank(Actor),
-                Action = Blank(Action),
-                Kind = Blank(Kind),
-                JobId = job,
-                Outcome = Blank(Outcome),
-                Text = Blank(Text),
-            };
-            return null;
-        }
-
-        private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+                "from" => From,
+                "to" => To,
+                "actor" => Actor,
+                "action" => Action,
+                "kind" => Kind,
+                "job" => JobId,
+                "worker" => Worker,
+                "outcome" => Outcome,
+                "text" => Text,
+                _ => null,
+            },
+            out filter);
     }
 }

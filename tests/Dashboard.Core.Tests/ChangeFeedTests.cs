@@ -1,0 +1,48 @@
+using Dashboard.Core.Changes;
+
+namespace Dashboard.Core.Tests;
+
+public sealed class ChangeFeedTests
+{
+    private static readonly TimeSpan _bound = TimeSpan.FromMinutes(1);
+
+    [Fact]
+    public async Task SlowSubscriber_DoesNotDelayTheOthers()
+    {
+        var feed = new ChangeFeed();
+        var slowGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var fastGot = new TaskCompletionSource<FeedState>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var slow = feed.Subscribe(async _ => await slowGate.Task);
+        using var fast = feed.Subscribe(state =>
+        {
+            fastGot.TrySetResult(state);
+            return Task.CompletedTask;
+        });
+        var state = new FeedState(null, "down", DateTimeOffset.UnixEpoch);
+
+        var publishing = feed.PublishAsync(state);
+        var got = await fastGot.Task.WaitAsync(_bound);
+
+        Assert.Same(state, got);
+        Assert.False(publishing.IsCompleted);
+        slowGate.SetResult();
+        await publishing.WaitAsync(_bound);
+    }
+
+    [Fact]
+    public async Task FailingSubscriber_DoesNotStopTheOthers()
+    {
+        var feed = new ChangeFeed();
+        var got = 0;
+        using var failing = feed.Subscribe(_ => throw new InvalidOperationException("boom"));
+        using var counting = feed.Subscribe(_ =>
+        {
+            Interlocked.Increment(ref got);
+            return Task.CompletedTask;
+        });
+
+        await feed.PublishAsync(FeedState.Starting).WaitAsync(_bound);
+
+        Assert.Equal(1, got);
+    }
+}
