@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the console on an embedded default: a private PostgreSQL under .data/ (127.0.0.1 only), migrated,
-# with demo data and a demo worker fleet. With ConnectionStrings__Jobs set, that database is used instead
-# and nothing local is started.
+# with demo data and a demo worker fleet. The console and the workers connect as least-privileged roles
+# (dashboard_console holds dashboard_app, dashboard_demo_worker holds dashboard_worker); migrations and demo
+# data run as the database's owner (dashboard_owner); the superuser only creates those roles.
+# With ConnectionStrings__Jobs set, that database is used instead and nothing local is started.
 #
 #   scripts/run.sh [--port N] [--reset]
 set -euo pipefail
@@ -64,7 +66,7 @@ else
     log "Starting PostgreSQL on 127.0.0.1:$PG_PORT"
     pg_start "$PG_DIR/data" "$PG_PORT" "$PG_DIR/postgres.log"
   fi
-  export ConnectionStrings__Jobs="Host=127.0.0.1;Port=$PG_PORT;Database=postgres;Username=postgres;Password=$(cat "$DATA_DIR/pg-password")"
+  ADMIN_CONNECTION="Host=127.0.0.1;Port=$PG_PORT;Database=postgres;Username=postgres;Password=$(cat "$DATA_DIR/pg-password")"
 fi
 trap cleanup EXIT INT TERM
 
@@ -72,13 +74,26 @@ log "Building"
 dotnet build Dashboard.sln -c Release -v quiet -nologo -clp:ErrorsOnly >/dev/null || dotnet build Dashboard.sln -c Release -v quiet -nologo -clp:ErrorsOnly
 
 BIN=Release/net10.0
-log "Migrating and loading demo data (first run only)"
-dotnet "src/Dashboard.Cli/bin/$BIN/dashboard-cli.dll" seed
+CLI=(dotnet "src/Dashboard.Cli/bin/$BIN/dashboard-cli.dll")
+if [[ -n "${ADMIN_CONNECTION:-}" ]]; then
+  log "Creating the least-privileged roles and the 'jobs' database; migrating as its owner"
+  "${CLI[@]}" setup-roles --connection "$ADMIN_CONNECTION" --database jobs --env-file "$DATA_DIR/db-roles.env" >/dev/null
+  source "$DATA_DIR/db-roles.env"
+  log "Loading demo data (first run only)"
+  ConnectionStrings__Jobs="$OWNER_CONNECTION" "${CLI[@]}" seed
+  CONSOLE_CONNECTION_STRING="$CONSOLE_CONNECTION"
+  WORKER_CONNECTION_STRING="$WORKER_CONNECTION"
+else
+  log "Migrating and loading demo data (first run only)"
+  "${CLI[@]}" seed
+  CONSOLE_CONNECTION_STRING="$ConnectionStrings__Jobs"
+  WORKER_CONNECTION_STRING="${WORKER_CONNECTION_STRING:-$ConnectionStrings__Jobs}"
+fi
 
 # The demo fleet: three worker processes; SIGTERM (from cleanup) lets each finish or release its jobs and exit.
 mkdir -p "$DATA_DIR"
 for n in 1 2 3; do
-  dotnet "src/Dashboard.Demo/bin/$BIN/dashboard-demo.dll" > "$DATA_DIR/worker-$n.log" 2>&1 &
+  ConnectionStrings__Jobs="$WORKER_CONNECTION_STRING" dotnet "src/Dashboard.Demo/bin/$BIN/dashboard-demo.dll" > "$DATA_DIR/worker-$n.log" 2>&1 &
   CHILDREN+=($!)
 done
 log "Started 3 demo workers (logs: .data/worker-1.log … worker-3.log)"
@@ -95,7 +110,8 @@ fi
 log "Serving the console at $URL (Ctrl-C stops everything)"
 # Plain HTTP on localhost: the HTTPS-redirect warning ("Failed to determine the https port") and the host's start-up
 # lines ("Hosting environment: Production", listening on, Ctrl+C) only repeat what the lines above say.
-(cd "src/Dashboard.Web/bin/$BIN" && exec env Logging__LogLevel__Microsoft.AspNetCore.HttpsPolicy=Error \
+(cd "src/Dashboard.Web/bin/$BIN" && exec env ConnectionStrings__Jobs="$CONSOLE_CONNECTION_STRING" \
+  Logging__LogLevel__Microsoft.AspNetCore.HttpsPolicy=Error \
   Logging__LogLevel__Microsoft.Hosting.Lifetime=Warning dotnet Dashboard.Web.dll --urls "$URL") &
 WEB_PID=$!
 CHILDREN+=("$WEB_PID")

@@ -21,6 +21,10 @@ public static class CliApp
         commands:
           migrate   apply pending schema migrations (each once; re-running is harmless)
           seed      load the demo data into an empty jobs table
+          setup-roles --env-file <path> [--database jobs]
+                    as a superuser (--connection): create the owner, console (dashboard_app) and worker
+                    (dashboard_worker) logins and the database, migrate it as the owner, and write the three
+                    connection strings to <path> (mode 600; passwords generated once, kept on re-runs)
           verify-audit             check the audit log's hash chain; exit 1 and name the first broken entry if it is broken
           hash-password            read a password from standard input, print its hash for Dashboard:Auth:LocalUsers
           new-token                print a new API token and its hash for Dashboard:Auth:ApiTokens
@@ -113,6 +117,14 @@ public static class CliApp
             {
                 switch (args[0])
                 {
+                    case "setup-roles":
+                        if (Option(args, "--env-file") is not { } envFile)
+                        {
+                            await stderr.WriteLineAsync("usage: dashboard-cli setup-roles --connection <superuser connection> --env-file <path> [--database jobs]");
+                            return Usage;
+                        }
+
+                        return await SetupRolesCommand.RunAsync(connection, Option(args, "--database") ?? "jobs", envFile, stdout);
                     case "migrate":
                         var applied = await new Migrator(db).MigrateAsync();
                         await stdout.WriteLineAsync(applied.Count == 0

@@ -52,7 +52,7 @@ public static class DemoCredentials
         return true;
     }
 
-    private static async Task WritePrivateAsync(string path, string content)
+    internal static async Task WritePrivateAsync(string path, string content)
     {
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())

@@ -37,6 +37,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(sp => new Readiness.ReadinessQueries(
             sp.GetRequiredService<Db>(), sp.GetRequiredService<IOptions<DashboardOptions>>().Value.StatementTimeout));
         services.AddSingleton<Readiness.IDeployReadiness, Readiness.DeployReadiness>();
+        services.AddSingleton<Security.SessionStore>();
         services.AddSingleton<SnapshotLoop>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<SnapshotLoop>());
         services.AddSingleton<Singletons.InstanceIdentity>();

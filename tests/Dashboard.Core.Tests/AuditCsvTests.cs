@@ -16,10 +16,19 @@ public sealed class AuditCsvTests
     [InlineData("+cmd", "'+cmd")]
     [InlineData("-2+3", "'-2+3")]
     [InlineData("@SUM(A1)", "'@SUM(A1)")]
-    [InlineData("\tTAB", "'\tTAB")]
+    [InlineData("\tTAB", "\"'\tTAB\"")]
     [InlineData("\r=x", "\"'\r=x\"")]
     [InlineData("=HYPERLINK(\"http://evil\",\"click\")", "\"'=HYPERLINK(\"\"http://evil\"\",\"\"click\"\")\"")]
     [InlineData("a=b", "a=b")]
+    [InlineData(" =1+2", "' =1+2")]
+    [InlineData("\t=1+2", "\"'\t=1+2\"")]
+    [InlineData("\n-2", "\"'\n-2\"")]
+    [InlineData("\r\n@x", "\"'\r\n@x\"")]
+    [InlineData("  +cmd", "'  +cmd")]
+    [InlineData(";=3+3", "\"';=3+3\"")]
+    [InlineData("|calc", "'|calc")]
+    [InlineData("a;b", "\"a;b\"")]
+    [InlineData(" plain", " plain")]
     public void Cell_QuotesPerRfc4180_AndNeutralisesFormulas(string? value, string expected) =>
         Assert.Equal(expected, AuditCsv.Cell(value));
 

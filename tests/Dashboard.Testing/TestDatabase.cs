@@ -20,6 +20,9 @@ public class TestDatabase : IAsyncLifetime
 
     public Db Db { get; private set; } = default!;
 
+    /// <summary>The same database as the console's least-privileged login role (see <see cref="TestPostgres.ConsoleRole"/>).</summary>
+    public string ConsoleConnectionString { get; private set; } = default!;
+
     public async Task InitializeAsync()
     {
         var template = await EnsureTemplateAsync();
@@ -29,6 +32,7 @@ public class TestDatabase : IAsyncLifetime
         }
 
         Db = Db.Create(ConnectionString);
+        ConsoleConnectionString = await TestPostgres.ConsoleConnectionStringForAsync(Name);
     }
 
     public async Task DisposeAsync()

@@ -4,10 +4,10 @@ using System.Text;
 namespace Dashboard.Core.Audit;
 
 /// <summary>
-/// Writes audit entries as CSV (RFC 4180: comma-separated, CRLF line ends, fields with a comma, quote or line break
-/// quoted, quotes doubled). A text cell that a spreadsheet would run as a formula (starting with <c>=</c>, <c>+</c>,
-/// <c>-</c>, <c>@</c>, tab or carriage return) is prefixed with a single quote, so opening an export never executes
-/// anything an operator or a job wrote.
+/// Writes audit entries as CSV (RFC 4180: comma-separated, CRLF line ends, fields with a comma, semicolon, tab, quote
+/// or line break quoted, quotes doubled). A text cell that a spreadsheet would run as a formula (starting with
+/// <c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>, <c>;</c>, <c>|</c>, a tab or line break, or whitespace before one of
+/// those) is prefixed with a single quote, so opening an export never executes anything an operator or a job wrote.
 /// </summary>
 public static class AuditCsv
 {
@@ -40,6 +40,8 @@ public static class AuditCsv
         return count;
     }
 
+    private static readonly System.Buffers.SearchValues<char> _needsQuotes = System.Buffers.SearchValues.Create(",;\"\t\r\n");
+
     /// <summary>One cell: neutralised against formula execution, then quoted when needed.</summary>
     internal static string Cell(string? value)
     {
@@ -48,14 +50,27 @@ public static class AuditCsv
             return "";
         }
 
-        if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        if (IsFormulaLike(value))
         {
             value = "'" + value;
         }
 
-        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0
+        // Quoted also with ';' or a tab: spreadsheets in some locales split on those.
+        return value.AsSpan().IndexOfAny(_needsQuotes) >= 0
             ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
             : value;
+    }
+
+    // A formula start, also behind leading whitespace (spreadsheets trim it); ';' and '|' start DDE-style payloads.
+    private static bool IsFormulaLike(string value)
+    {
+        if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' or '\n' or ';' or '|')
+        {
+            return true;
+        }
+
+        var start = value.AsSpan().TrimStart(" \t\r\n\u00a0\u3000");
+        return start.Length < value.Length && start.Length > 0 && start[0] is '=' or '+' or '-' or '@' or ';' or '|' or '\uff1d';
     }
 
     private static string Row(IReadOnlyList<string?> cells)

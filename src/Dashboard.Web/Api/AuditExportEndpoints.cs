@@ -32,7 +32,8 @@ public static class AuditExportEndpoints
         {
             http.Response.StatusCode = StatusCodes.Status400BadRequest;
             http.Response.ContentType = "text/plain; charset=utf-8";
-            await http.Response.WriteAsync(problem + "\n", ct);
+            // The reason may quote what was sent; it goes back encoded, never as markup.
+            await http.Response.WriteAsync(System.Net.WebUtility.HtmlEncode(problem) + "\n", ct);
             return;
         }
 

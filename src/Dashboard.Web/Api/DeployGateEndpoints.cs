@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Dashboard.Core.Actions;
 using Dashboard.Core.Database;
@@ -21,14 +22,71 @@ public static class DeployGateEndpoints
     {
         var group = app.MapGroup(Prefix).DisableAntiforgery();
         group.MapGet("", GetAsync).RequireAuthorization(Policies.For(Permissions.ViewQueue, Policies.ApiSchemes));
-        group.MapPost("/pause", (HttpContext http, Gate gate, SessionValidator sessions, GateRequest? body, CancellationToken ct) =>
-                ActAsync(http, sessions, gate, body, (actor, reason, key) => gate.PauseAsync(actor, reason, key, ct), ct))
+        group.MapPost("/pause", (HttpContext http, Gate gate, SessionValidator sessions, CancellationToken ct) =>
+                ActAsync(http, sessions, gate, (actor, reason, key) => gate.PauseAsync(actor, reason, key, ct), ct))
             .RequireAuthorization(Policies.For(Permissions.PauseIntake, Policies.ApiSchemes));
-        group.MapPost("/resume", (HttpContext http, Gate gate, SessionValidator sessions, GateRequest? body, CancellationToken ct) =>
-                ActAsync(http, sessions, gate, body, (actor, reason, key) => gate.ResumeAsync(actor, reason, key, ct), ct))
+        group.MapPost("/resume", (HttpContext http, Gate gate, SessionValidator sessions, CancellationToken ct) =>
+                ActAsync(http, sessions, gate, (actor, reason, key) => gate.ResumeAsync(actor, reason, key, ct), ct))
             .RequireAuthorization(Policies.For(Permissions.ResumeIntake, Policies.ApiSchemes));
+
+        // Any other method: 405 with Allow for a token holder (401 with a Bearer challenge without one), rather than
+        // the browser fallback's answer.
+        MapWrongMethods(group, "", HttpMethods.Get);
+        MapWrongMethods(group, "/pause", HttpMethods.Post);
+        MapWrongMethods(group, "/resume", HttpMethods.Post);
         return app;
     }
+
+    private static readonly string[] _methods =
+        [HttpMethods.Get, HttpMethods.Head, HttpMethods.Post, HttpMethods.Put, HttpMethods.Delete, HttpMethods.Patch, HttpMethods.Options, HttpMethods.Trace];
+
+    private static void MapWrongMethods(RouteGroupBuilder group, string path, string allowed)
+    {
+        group.MapMethods(path, _methods.Where(m => m != allowed), (HttpContext http) =>
+            {
+                http.Response.Headers.Allow = allowed;
+                return Error(StatusCodes.Status405MethodNotAllowed, "method not allowed", $"use {allowed}");
+            })
+            .RequireAuthorization(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(Policies.ApiSchemes)
+                .RequireAuthenticatedUser().Build());
+    }
+
+    private static IResult Error(int status, string error, string detail) =>
+        Results.Json(new { error, detail }, statusCode: status);
+
+    /// <summary>
+    /// The optional JSON body, read by hand so that a wrong content type is a 415 and malformed JSON a 400, each with
+    /// <c>{"error": …}</c>, after authorization (routing would otherwise refuse them before it).
+    /// </summary>
+    private static async Task<(GateRequest? Body, IResult? Problem)> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    {
+        var hasBody = request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
+        if (!hasBody)
+        {
+            return (null, null);
+        }
+
+        if (!request.HasJsonContentType())
+        {
+            return (null, Error(StatusCodes.Status415UnsupportedMediaType, "unsupported media type",
+                $"send application/json (was '{Printable(request.ContentType ?? "none")}')"));
+        }
+
+        try
+        {
+            var body = await JsonSerializer.DeserializeAsync<GateRequest>(request.Body, cancellationToken: ct);
+            return (body, null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, Error(StatusCodes.Status400BadRequest, "malformed JSON",
+                $"expected {{\"reason\": \"…\", \"idempotency_key\": \"…\"}} (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine})"));
+        }
+    }
+
+    // Echoed values keep no control characters or markup.
+    private static string Printable(string value) =>
+        new([.. value.Take(100).Select(c => char.IsControl(c) || c is '<' or '>' ? '?' : c)]);
 
     /// <summary>Optional body of pause/resume: a reason for the audit log and an idempotency key for retries.</summary>
     public sealed record GateRequest(
@@ -108,13 +166,19 @@ public static class DeployGateEndpoints
     }
 
     private static async Task<IResult> ActAsync(
-        HttpContext http, SessionValidator sessions, Gate gate, GateRequest? body,
+        HttpContext http, SessionValidator sessions, Gate gate,
         Func<Actor, string?, string?, Task<ActionResult>> act, CancellationToken ct)
     {
         var actor = sessions.ActorOf(http.User, http.Connection.RemoteIpAddress?.ToString());
         if (actor is null)
         {
             return Results.Unauthorized();
+        }
+
+        var (body, problem) = await ReadBodyAsync(http.Request, ct);
+        if (problem is not null)
+        {
+            return problem;
         }
 
         var key = body?.IdempotencyKey ?? http.Request.Headers["Idempotency-Key"].FirstOrDefault();
@@ -132,7 +196,7 @@ public static class DeployGateEndpoints
         }
         catch (ArgumentException ex)
         {
-            return Results.Json(new { error = "bad request", detail = ex.Message }, statusCode: StatusCodes.Status400BadRequest);
+            return Error(StatusCodes.Status400BadRequest, "bad request", Printable(ex.Message));
         }
         catch (Exception ex) when (DatabaseErrors.IsUnavailable(ex))
         {

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Dashboard.Core.Database;
 using Dashboard.Core.Security;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -53,18 +54,30 @@ public static class AccountEndpoints
         var expires = clock.GetUtcNow() + options.CurrentValue.SessionLifetime;
         var identity = DashboardClaims.Identity(
             CookieAuthenticationDefaults.AuthenticationScheme, user!.Name, user.Role, DashboardClaims.Local, expires, DashboardClaims.StampOf(user));
-        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity),
-            new AuthenticationProperties { ExpiresUtc = expires, IsPersistent = false });
+        try
+        {
+            await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity),
+                new AuthenticationProperties { ExpiresUtc = expires, IsPersistent = false });
+        }
+        catch (Exception ex) when (DatabaseErrors.IsUnavailable(ex))
+        {
+            // The session is kept in the database: no session without it.
+            return Results.Redirect($"/signin?unavailable=1&returnUrl={Uri.EscapeDataString(target)}");
+        }
+
         return Results.Redirect(target);
     }
 
-    private static async Task<IResult> SignOutAsync(HttpContext http, IAntiforgery antiforgery, IOptions<AuthOptions> options)
+    private static async Task<IResult> SignOutAsync(HttpContext http, IAntiforgery antiforgery, IOptions<AuthOptions> options, ServerSessions sessions)
     {
         // No form field is bound here, so nothing else checks the token: no cross-site sign-out.
         if (!await antiforgery.IsRequestValidAsync(http))
         {
             return Results.BadRequest();
         }
+
+        // Ends the session on the server first: a copy of the cookie opens nothing afterwards, on any instance.
+        await sessions.EndAsync(http.User, http.RequestAborted);
 
         await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         if (options.Value.OidcEnabled && DashboardClaims.MethodOf(http.User) == DashboardClaims.Oidc)
@@ -76,12 +89,19 @@ public static class AccountEndpoints
         return Results.Redirect("/signin?signedOut=1");
     }
 
-    /// <summary>Only local paths: a sign-in link can never send the user to another site.</summary>
+    /// <summary>
+    /// Only local paths: a sign-in link can never send the user to another site. The value must start with one
+    /// <c>/</c> and hold only printable ASCII without backslashes; control characters and whitespace (which browsers
+    /// drop, turning <c>/\t/evil.example</c> into <c>//evil.example</c>) and CR/LF (header injection) give <c>/</c>.
+    /// </summary>
     public static string SafeReturnUrl(string? returnUrl) =>
-        !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal)
-            && !returnUrl.StartsWith("/\\", StringComparison.Ordinal)
+        !string.IsNullOrEmpty(returnUrl) && returnUrl.Length <= MaxReturnUrlLength && returnUrl[0] == '/'
+            && (returnUrl.Length == 1 || returnUrl[1] is not ('/' or '\\'))
+            && returnUrl.All(c => c is > ' ' and < (char)0x7f and not '\\')
             ? returnUrl
             : "/";
+
+    private const int MaxReturnUrlLength = 2048;
 
     private static readonly string _dummyHash = SecretHash.HashPassword(Guid.NewGuid().ToString());
 }

@@ -50,7 +50,7 @@ public sealed class ApiTokenAuthenticationHandler(
             return header["Bearer ".Length..].Trim();
         }
 
-        return request.Path.StartsWithSegments("/hubs", StringComparison.Ordinal) && request.Query.TryGetValue("access_token", out var value)
+        return request.Path.StartsWithSegments("/hubs", StringComparison.OrdinalIgnoreCase) && request.Query.TryGetValue("access_token", out var value)
             ? value.ToString()
             : null;
     }

@@ -15,6 +15,7 @@ public static class AuthServiceCollectionExtensions
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AuthOptions>, ValidateAuthOptions>();
         services.AddSingleton<SessionValidator>();
+        services.AddSingleton<ServerSessions>();
         services.AddScoped<ICurrentActor, CurrentActor>();
 
         var settings = configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
@@ -28,14 +29,24 @@ public static class AuthServiceCollectionExtensions
                 options.Cookie.SameSite = SameSiteMode.Lax;
                 options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 options.SlidingExpiration = false;
-                options.Events.OnValidatePrincipal = ctx =>
+                // Every sign-in (local or OpenID Connect) starts a server-side session; sign-out ends it.
+                options.Events.OnSigningIn = ctx => ctx.HttpContext.RequestServices.GetRequiredService<ServerSessions>()
+                    .StartAsync(ctx.Principal!, DashboardClaims.ExpiresOf(ctx.Principal!) ?? DateTimeOffset.UtcNow.AddHours(8), ctx.HttpContext.RequestAborted);
+                options.Events.OnValidatePrincipal = async ctx =>
                 {
-                    if (!ctx.HttpContext.RequestServices.GetRequiredService<SessionValidator>().IsValid(ctx.Principal))
+                    var services = ctx.HttpContext.RequestServices;
+                    if (!services.GetRequiredService<SessionValidator>().IsValid(ctx.Principal))
+                    {
+                        ctx.RejectPrincipal();
+                        return;
+                    }
+
+                    // Anonymous endpoints (sign-in page, static files) do not use the session: spare the database.
+                    if (ctx.HttpContext.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is null
+                        && !await services.GetRequiredService<ServerSessions>().IsActiveAsync(ctx.Principal, ctx.HttpContext.RequestAborted))
                     {
                         ctx.RejectPrincipal();
                     }
-
-                    return Task.CompletedTask;
                 };
                 // Script-like callers (no HTML accepted) get status codes, not a sign-in page.
                 options.Events.OnRedirectToLogin = ctx => RedirectOrStatus(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status401Unauthorized);

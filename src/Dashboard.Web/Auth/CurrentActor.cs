@@ -16,7 +16,7 @@ public interface ICurrentActor
 /// The actor behind the current console (circuit): re-validated at every call, so every action sees the sign-in as
 /// it is now. The client address is captured from the request that opened the page.
 /// </summary>
-public sealed class CurrentActor(AuthenticationStateProvider authState, SessionValidator validator) : ICurrentActor
+public sealed class CurrentActor(AuthenticationStateProvider authState, SessionValidator validator, ServerSessions sessions) : ICurrentActor
 {
     public string? ClientAddress { get; set; }
 
@@ -24,6 +24,7 @@ public sealed class CurrentActor(AuthenticationStateProvider authState, SessionV
     public async Task<Actor?> GetAsync()
     {
         var state = await authState.GetAuthenticationStateAsync();
-        return validator.ActorOf(state.User, ClientAddress);
+        var actor = validator.ActorOf(state.User, ClientAddress);
+        return actor is not null && await sessions.IsActiveAsync(state.User, CancellationToken.None) ? actor : null;
     }
 }

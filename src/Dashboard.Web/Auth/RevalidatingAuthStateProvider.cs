@@ -8,10 +8,11 @@ namespace Dashboard.Web.Auth;
 public sealed class RevalidatingAuthStateProvider(
     ILoggerFactory loggerFactory,
     SessionValidator validator,
+    ServerSessions sessions,
     IOptions<AuthOptions> options) : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
     protected override TimeSpan RevalidationInterval => options.Value.RevalidationInterval;
 
-    protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken) =>
-        Task.FromResult(validator.IsValid(authenticationState.User));
+    protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken) =>
+        validator.IsValid(authenticationState.User) && await sessions.IsActiveAsync(authenticationState.User, cancellationToken);
 }

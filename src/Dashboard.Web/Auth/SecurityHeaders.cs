@@ -34,16 +34,17 @@ public static class SecurityHeaders
     }
 
     /// <summary>
-    /// Browsers may open the hub only from the console's own origin or a configured one; clients without an Origin
-    /// header (scripts, the CLI) are unaffected and authenticate with a token.
+    /// Browsers may open the SignalR endpoints (the jobs hub and the Blazor circuit's <c>/_blazor</c>) only from the
+    /// console's own origin or a configured one; clients without an Origin header (scripts, the CLI) are unaffected
+    /// and authenticate with a token. Paths compare case-insensitively, as routing does.
     /// </summary>
-    public static IApplicationBuilder UseHubOriginCheck(this IApplicationBuilder app, string hubPrefix)
+    public static IApplicationBuilder UseHubOriginCheck(this IApplicationBuilder app, params string[] prefixes)
     {
         var allowed = new Lazy<List<string>>(() => app.ApplicationServices.GetRequiredService<IOptions<AuthOptions>>().Value.AllowedOrigins);
         return app.Use(async (http, next) =>
         {
             var origin = http.Request.Headers.Origin.ToString();
-            if (http.Request.Path.StartsWithSegments(hubPrefix, StringComparison.Ordinal) && origin.Length > 0
+            if (origin.Length > 0 && prefixes.Any(p => http.Request.Path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase))
                 && !IsSameOrigin(http.Request, origin) && !allowed.Value.Contains(origin, StringComparer.OrdinalIgnoreCase))
             {
                 http.Response.StatusCode = StatusCodes.Status403Forbidden;
@@ -54,8 +55,10 @@ public static class SecurityHeaders
         });
     }
 
+    // Host and port decide: the scheme is left out so a console behind a TLS-terminating proxy that does not forward
+    // it still recognises its own pages (nothing else can serve pages from the same host and port).
     private static bool IsSameOrigin(HttpRequest request, string origin) =>
         Uri.TryCreate(origin, UriKind.Absolute, out var uri)
-        && string.Equals(uri.Scheme, request.Scheme, StringComparison.OrdinalIgnoreCase)
+        && uri.Scheme is "http" or "https"
         && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase);
 }

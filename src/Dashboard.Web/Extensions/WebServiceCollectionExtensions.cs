@@ -5,6 +5,7 @@ using Dashboard.Web.Auth;
 using Dashboard.Web.Components;
 using Dashboard.Web.Components.Shared;
 using Dashboard.Web.Hubs;
+using Dashboard.Web.Proxy;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 
@@ -24,6 +25,7 @@ public static class WebServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddDashboardAuth(configuration);
         services.AddDashboardInstances();
+        services.AddDashboardProxy(configuration);
         services.AddScoped<ActionRunner>();
         services.AddSignalR();
         services.AddHostedService<ChangeBroadcaster>();
@@ -36,6 +38,7 @@ public static class WebServiceCollectionExtensions
         var problems = new List<string>();
         Check(() => services.GetRequiredService<IOptions<DashboardOptions>>().Value);
         Check(() => services.GetRequiredService<IOptions<AuthOptions>>().Value);
+        Check(() => services.GetRequiredService<IOptions<ProxyOptions>>().Value);
         return problems;
 
         void Check(Func<object> read)
@@ -58,6 +61,8 @@ public static class WebServiceCollectionExtensions
     /// <summary>The request pipeline and every endpoint; each endpoint has an explicit authorization rule.</summary>
     public static WebApplication UseDashboardWeb(this WebApplication app)
     {
+        // First: everything after it (HTTPS redirection, cookies, rate limit, audit) sees the client's scheme and address.
+        app.UseDashboardForwardedHeaders(app.Services.GetRequiredService<IOptions<ProxyOptions>>().Value);
         if (!app.Environment.IsDevelopment())
         {
             app.UseHsts();
@@ -65,7 +70,7 @@ public static class WebServiceCollectionExtensions
         }
 
         app.UseDashboardSecurityHeaders();
-        app.UseHubOriginCheck(JobsHub.Path);
+        app.UseHubOriginCheck(JobsHub.Path, "/_blazor");
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -33,8 +33,11 @@ public partial class DashboardApp : WebApplicationFactory<Program>, IAsyncLifeti
     /// <summary>The port to serve on; 0 picks a free one as the server starts.</summary>
     protected virtual int Port => 0;
 
-    /// <summary>The database the app under test uses; a subclass may point it elsewhere (e.g. a server it stops).</summary>
-    protected virtual string JobsConnectionString => Database.ConnectionString;
+    /// <summary>
+    /// The database the app under test uses, as the console's least-privileged login role (never a superuser), as
+    /// deployments run it; a subclass may point it elsewhere (e.g. a server it stops).
+    /// </summary>
+    protected virtual string JobsConnectionString => Database.ConsoleConnectionString;
 
     public async Task InitializeAsync()
     {
