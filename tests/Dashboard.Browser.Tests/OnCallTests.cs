@@ -208,13 +208,7 @@ public sealed partial class OnCallTests(DashboardApp app, BrowserFixture browser
             _others.Add(context);
         }
 
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("/");
-        await page.FillAsync("input[name=name]", role);
-        await page.FillAsync("input[name=password]", DashboardApp.PasswordOf(role));
-        await page.ClickAsync("button[type=submit]");
-        await Assertions.Expect(page.Locator("[data-testid=kind-table]")).ToBeVisibleAsync();
-        return page;
+        return await ConsolePages.SignInAsync(context, role);
     }
 
     [GeneratedRegex("/signin\\?signedOut=1")]

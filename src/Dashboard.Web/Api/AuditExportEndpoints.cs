@@ -33,7 +33,8 @@ public static class AuditExportEndpoints
             http.Response.StatusCode = StatusCodes.Status400BadRequest;
             http.Response.ContentType = "text/plain; charset=utf-8";
             // The reason may quote what was sent; it goes back encoded, never as markup.
-            await http.Response.WriteAsync(System.Net.WebUtility.HtmlEncode(problem) + "\n", ct);
+            await http.Response.WriteAsync(problem.Replace("&", "&amp;", StringComparison.Ordinal)
+                .Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal) + "\n", ct);
             return;
         }
 
