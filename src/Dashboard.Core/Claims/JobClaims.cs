@@ -274,38 +274,10 @@ public sealed class JobClaims(Db db)
         return rows == 1 ? LeaseResult.Applied : LeaseResult.LeaseMovedOn;
     }
 
-    private sealed class ClaimRow
-    {
-        public long Id { get; init; }
-
-        public string Kind { get; init; } = "";
-
-        public string Payload { get; init; } = "{}";
-
-        public int Attempts { get; init; }
-
-        public int MaxAttempts { get; init; }
-
-        public string? Checkpoint { get; init; }
-
-        public Guid LeaseToken { get; init; }
-
-        public DateTime LeasedAt { get; init; }
-
-        public DateTime RunAt { get; init; }
-
-        public TimeSpan LeaseTimeout { get; init; }
-
-        public ClaimedJob ToModel() =>
-            new(Id, Kind, Payload, Attempts, MaxAttempts, Checkpoint, LeaseToken, Utc(LeasedAt), Utc(RunAt), LeaseTimeout);
-    }
-
     private sealed class FailRow
     {
         public string State { get; init; } = "";
 
         public DateTime RunAt { get; init; }
     }
-
-    private static DateTime Utc(DateTime value) => DateTime.SpecifyKind(value, DateTimeKind.Utc);
 }
