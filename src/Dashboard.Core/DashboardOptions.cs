@@ -14,8 +14,11 @@ public sealed class DashboardOptions
     /// <summary>A snapshot query slower than this fails and the console keeps showing the last one.</summary>
     public TimeSpan StatementTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Finished (done/failed) rows are counted exactly per kind up to this many; above it they are estimates.</summary>
-    public int FinishedCountCap { get; set; } = 5000;
+    /// <summary>
+    /// Finished (done/failed) rows are counted exactly per kind up to this many; above it the count is the planner's
+    /// estimate for the kind, marked as such. Read on the slow cadence.
+    /// </summary>
+    public int FinishedCountCap { get; set; } = 1000;
 
     /// <summary>
     /// Rows in any other state (queued, processing, paused, hand-written) are counted exactly per state and kind up to

@@ -121,10 +121,10 @@ internal static class BacklogBenchmark
             Array.Sort(samples);
             var (p50, p95) = (samples[(int)(0.5 * (samples.Length - 1))], samples[(int)Math.Ceiling(0.95 * (samples.Length - 1))]);
             baseP95 ??= p95;
-            var dbTime = statements ? await DatabaseTimePerSecondAsync(conn, queries, options.Value.SnapshotInterval, window) : (double?)null;
+            var (dbTime, dbCpu) = await DatabaseTimePerSecondAsync(conn, statements, queries, options.Value.SnapshotInterval, window);
             var queuedCount = last.CountOf(JobStates.Queued);
             var line = Invariant(
-                $"| {SnapshotBenchmark.Rows(size)} | {(queuedCount.IsEstimate ? "≈ " : "")}{queuedCount.Count:N0} | {p50:0.0} ms | {p95:0.0} ms | {p95 / baseP95.Value:0.00}× | {(dbTime is { } t ? $"{t:0.0} ms/s" : "n/a")} | {SnapshotBenchmark.LoadAverage()} |");
+                $"| {SnapshotBenchmark.Rows(size)} | {(queuedCount.IsEstimate ? "≈ " : "")}{queuedCount.Count:N0} | {p50:0.0} ms | {p95:0.0} ms | {p95 / baseP95.Value:0.00}× | {PerSecond(dbTime)} | {PerSecond(dbCpu)} | {SnapshotBenchmark.LoadAverage()} |");
             Console.WriteLine(line);
             results.Add(line);
         }
@@ -132,8 +132,8 @@ internal static class BacklogBenchmark
         Console.WriteLine();
         Console.WriteLine(Invariant($"SnapshotQueries.GetAsync, {iterations} timed calls back to back; database time over {window.TotalSeconds:0} s at the snapshot cadence:"));
         Console.WriteLine();
-        Console.WriteLine("| extra queued | queued shown | median | p95 | p95 vs none | console DB time | load avg |");
-        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        Console.WriteLine("| extra queued | queued shown | median | p95 | p95 vs none | console DB time | console DB CPU | load avg |");
+        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
         results.ForEach(Console.WriteLine);
         return 0;
     }
@@ -165,10 +165,18 @@ internal static class BacklogBenchmark
         Console.WriteLine(Invariant($"  inserted in {clock.Elapsed.TotalSeconds:0.0} s"));
     }
 
-    // Runs the snapshot at its cadence for the window and sums the database's execution time of every statement.
-    private static async Task<double> DatabaseTimePerSecondAsync(NpgsqlConnection conn, SnapshotQueries queries, TimeSpan interval, TimeSpan window)
+    // Runs the snapshot at its cadence for the window. Database time is the execution time of every statement of the
+    // database (pg_stat_statements; on a loaded machine it includes waiting for a CPU); database CPU is what the
+    // database's backends really spent (see PostgresCpu). Both per second of wall time.
+    private static async Task<(double? Time, double? Cpu)> DatabaseTimePerSecondAsync(
+        NpgsqlConnection conn, bool statements, SnapshotQueries queries, TimeSpan interval, TimeSpan window)
     {
-        await ExecuteAsync(conn, "SELECT pg_stat_statements_reset()");
+        if (statements)
+        {
+            await ExecuteAsync(conn, "SELECT pg_stat_statements_reset()");
+        }
+
+        var cpu = await PostgresCpu.StartAsync(conn);
         var clock = Stopwatch.StartNew();
         using var timer = new PeriodicTimer(interval);
         do
@@ -178,13 +186,18 @@ internal static class BacklogBenchmark
         while (clock.Elapsed < window && await timer.WaitForNextTickAsync());
 
         var elapsed = clock.Elapsed.TotalSeconds;
-        var total = await ScalarAsync<double>(conn, """
-            SELECT coalesce(sum(total_exec_time), 0)::float8 FROM pg_stat_statements
-            WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-              AND query NOT LIKE '%pg_stat_statements%'
-            """);
-        return total / elapsed;
+        var cpuMs = cpu is null ? (double?)null : await cpu.ElapsedAsync();
+        var total = statements
+            ? await ScalarAsync<double>(conn, """
+                SELECT coalesce(sum(total_exec_time), 0)::float8 FROM pg_stat_statements
+                WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+                  AND query NOT LIKE '%pg_stat_statements%'
+                """)
+            : (double?)null;
+        return (total / elapsed, cpuMs / elapsed);
     }
+
+    private static string PerSecond(double? value) => value is { } v ? Invariant($"{v:0.0} ms/s") : "n/a";
 
     private static async Task<bool> TryAsync(NpgsqlConnection conn, string sql)
     {

@@ -42,7 +42,8 @@ public sealed class ScratchDatabase : IAsyncDisposable
     public async Task ExecuteAsync(string sql, object? parameters = null)
     {
         await using var conn = new NpgsqlConnection(ConnectionString);
-        await conn.ExecuteAsync(sql, parameters);
+        // Loading millions of rows takes minutes: no command timeout.
+        await conn.ExecuteAsync(new CommandDefinition(sql, parameters, commandTimeout: 0));
     }
 
     public async ValueTask DisposeAsync()

@@ -102,7 +102,10 @@ public sealed class SnapshotQueriesTests(TestDatabase db) : IClassFixture<TestDa
         Assert.Equal(305, done.Count);
         Assert.Equal(new StateCount(JobStates.Failed, 20, false), snapshot.CountOf(JobStates.Failed));
         var bulk = snapshot.Kinds.Single(k => k.Kind == "bulk");
-        Assert.Equal(new StateCount(JobStates.Done, 100, true), bulk.CountOf(JobStates.Done));
+        // The kind's own count passed the cap: the planner's estimate for the pair (300 rows), not the cap.
+        var bulkDone = bulk.CountOf(JobStates.Done);
+        Assert.True(bulkDone.IsEstimate);
+        Assert.InRange(bulkDone.Count, 270, 330);
         Assert.Equal(new StateCount(JobStates.Done, 5, false), snapshot.Kinds.Single(k => k.Kind == "rare").CountOf(JobStates.Done));
     }
 

@@ -11,7 +11,7 @@ namespace Dashboard.Core.Changes;
 /// <summary>
 /// Reads the overview in one round trip, in one short read-only transaction. Its cost is bounded whatever the backlog
 /// and the history: live (state, kind) pairs are counted exactly up to <see cref="DashboardOptions.LiveCountCap"/> and
-/// estimated above it; processing jobs are aggregated exactly (they are the leases, thousands at most); finished
+/// estimated above it (a pair above the cap is recounted on the slow cadence only); processing jobs are aggregated exactly (they are the leases, thousands at most); finished
 /// counts and the estimates are refreshed every <see cref="DashboardOptions.SlowCountInterval"/>, not every tick.
 /// </summary>
 public sealed class SnapshotQueries(Db db, IOptions<DashboardOptions> options)
@@ -30,10 +30,12 @@ public sealed class SnapshotQueries(Db db, IOptions<DashboardOptions> options)
         var settings = options.Value;
         bool slowDue;
         (string State, string Kind)[] toEstimate;
+        (string State, string Kind)[] notRecounted;
         lock (_lock)
         {
             slowDue = _slow is null || Stopwatch.GetElapsedTime(_slow.ReadAt) >= settings.SlowCountInterval;
             toEstimate = [.. _bigPairs.Where(p => slowDue || !_pairEstimates.ContainsKey(p))];
+            notRecounted = slowDue ? [] : [.. _bigPairs];
         }
 
         await using var conn = await db.OpenAsync(ct);
@@ -57,6 +59,8 @@ public sealed class SnapshotQueries(Db db, IOptions<DashboardOptions> options)
             StuckOnly = false,
             Limit = PageSize,
             Offset = 0,
+            BigStates = notRecounted.Select(p => p.State).ToArray(),
+            BigKinds = notRecounted.Select(p => p.Kind).ToArray(),
             EstimateStates = toEstimate.Select(p => p.State).ToArray(),
             EstimateKinds = toEstimate.Select(p => p.Kind).ToArray(),
         };

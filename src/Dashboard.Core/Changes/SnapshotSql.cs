@@ -9,8 +9,9 @@ internal static class SnapshotSql
 
     // Live rows (jobs_live_idx): find each (state, kind) pair by skipping through the index (one probe per pair),
     // then count each pair only up to @LiveCap + 1, so the cost follows the number of pairs, never the backlog.
-    // Processing pairs are counted exactly from job_leases instead. The oldest queued job of a kind is the index's
-    // first entry for the pair, exact at any size.
+    // Pairs the last full count found above the cap (@BigStates, @BigKinds) are not recounted between slow refreshes:
+    // they show the planner's estimate anyway. Processing pairs are counted exactly from job_leases instead. The
+    // oldest queued job of a kind is the index's first entry for the pair, exact at any size.
     public const string LiveCounts = """
         WITH RECURSIVE pairs AS (
             (SELECT j.state, j.kind FROM jobs j WHERE j.state NOT IN ('done', 'failed') ORDER BY j.state, j.kind LIMIT 1)
@@ -24,7 +25,10 @@ internal static class SnapshotSql
                 LIMIT 1) n
         )
         SELECT p.state AS State, p.kind AS Kind,
-               CASE WHEN p.state = 'processing' THEN 0 ELSE
+               CASE WHEN p.state = 'processing' THEN 0
+                    WHEN (p.state, p.kind) IN (SELECT b.state, b.kind FROM unnest(@BigStates::text[], @BigKinds::text[]) AS b(state, kind))
+                        THEN @LiveCap + 1
+               ELSE
                    (SELECT count(*) FROM (
                         SELECT 1 FROM jobs j
                         WHERE j.state = p.state AND j.kind = p.kind AND j.state NOT IN ('done', 'failed')
@@ -45,8 +49,8 @@ internal static class SnapshotSql
         """;
 
     // Finished rows: find kinds by skipping through jobs_finished_idx (one probe per kind), then count each
-    // (kind, state) up to the cap. The repeated "state IN (...)" lets the planner use the partial index.
-    // Run on the slow cadence only.
+    // (kind, state) up to the cap; a pair that reaches the cap gets the planner's estimate for the pair instead (at
+    // least the cap). The repeated "state IN (...)" lets the planner use the partial index. Slow cadence only.
     public const string FinishedCounts = """
         WITH RECURSIVE finished_kinds AS (
             (SELECT kind FROM jobs WHERE state IN ('done', 'failed') ORDER BY kind LIMIT 1)
@@ -58,11 +62,14 @@ internal static class SnapshotSql
             WHERE f.kind IS NOT NULL
         )
         SELECT s.state AS State, f.kind AS Kind,
-               (SELECT count(*) FROM (
-                    SELECT 1 FROM jobs j
-                    WHERE j.kind = f.kind AND j.state = s.state AND j.state IN ('done', 'failed')
-                    LIMIT @Cap) capped) AS Count
-        FROM finished_kinds f CROSS JOIN (VALUES ('done'), ('failed')) AS s(state)
+               CASE WHEN c.n >= @Cap THEN greatest(c.n, jobs_estimate_count(s.state, f.kind)) ELSE c.n END AS Count
+        FROM finished_kinds f
+        CROSS JOIN (VALUES ('done'), ('failed')) AS s(state)
+        CROSS JOIN LATERAL (
+            SELECT count(*) AS n FROM (
+                SELECT 1 FROM jobs j
+                WHERE j.kind = f.kind AND j.state = s.state AND j.state IN ('done', 'failed')
+                LIMIT @Cap) capped) c
         WHERE f.kind IS NOT NULL;
         """;
 

@@ -10,6 +10,15 @@ public sealed class Db(NpgsqlDataSource dataSource) : IAsyncDisposable
     public static Db Create(string connectionString)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
+        // The snapshot sends the same statements twice a second: prepared once per connection, they are not parsed
+        // and planned again on every tick. A connection string that sets "Max Auto Prepare" (0 behind a pooler in
+        // transaction mode that cannot keep prepared statements) wins.
+        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase)
+            && !connectionString.Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+        }
+
         return new Db(builder.Build());
     }
 
