@@ -4,6 +4,7 @@ using Dashboard.Core.Changes;
 using Dashboard.Core.Database;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -36,6 +37,14 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<SnapshotLoop>());
         services.AddSingleton<Singletons.InstanceIdentity>();
         services.AddSingleton<Singletons.SingletonLocks>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<History.HistoryQueries>();
+        services.AddSingleton<History.HistoryCache>();
+        services.AddSingleton<History.HistoryWriter>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<History.HistoryWriter>());
+        services.AddSingleton<Alerts.AlertStore>();
+        services.AddSingleton<Alerts.AlertService>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<Alerts.AlertService>());
         services.AddSingleton<Kinds.PauseExpiryLoop>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<Kinds.PauseExpiryLoop>());
         services.AddSingleton<ChangeListener>();
