@@ -40,11 +40,16 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<History.HistoryQueries>();
         services.AddSingleton<History.HistoryCache>();
+        services.AddSingleton<History.IHistoryView>(sp => sp.GetRequiredService<History.HistoryCache>());
         services.AddSingleton<History.HistoryWriter>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<History.HistoryWriter>());
         services.AddSingleton<Alerts.AlertStore>();
         services.AddSingleton<Alerts.AlertService>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<Alerts.AlertService>());
+        services.AddSingleton<Singletons.SingletonService>(sp => sp.GetRequiredService<History.HistoryWriter>());
+        services.AddSingleton<Singletons.SingletonService>(sp => sp.GetRequiredService<Alerts.AlertService>());
+        services.AddSingleton<Singletons.SingletonService>(sp => sp.GetRequiredService<Kinds.PauseExpiryLoop>());
+        services.AddSingleton<History.DashboardMetrics>();
         services.AddSingleton<Kinds.PauseExpiryLoop>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<Kinds.PauseExpiryLoop>());
         services.AddSingleton<ChangeListener>();

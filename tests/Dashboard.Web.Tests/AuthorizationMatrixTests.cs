@@ -30,6 +30,11 @@ public sealed class AuthorizationMatrixTests(DashboardApp app) : IClassFixture<D
         ["GET /health/jobs/"] = (Access.Token, Permissions.ViewQueue),
         ["POST /health/jobs/pause"] = (Access.Token, Permissions.PauseIntake),
         ["POST /health/jobs/resume"] = (Access.Token, Permissions.ResumeIntake),
+        ["GET /kinds/{Kind}"] = (Access.Browser, Permissions.ViewQueue),
+        ["POST /kinds/{Kind}"] = (Access.Browser, Permissions.ViewQueue),
+        ["GET /alerts"] = (Access.Browser, Permissions.ViewQueue),
+        ["POST /alerts"] = (Access.Browser, Permissions.ViewQueue),
+        ["ANY /metrics"] = (Access.Token, Permissions.ViewQueue),
         ["GET /signin"] = (Access.Public, null),
         ["POST /signin"] = (Access.Public, null),
         ["POST /account/signin"] = (Access.Public, null),
@@ -245,7 +250,8 @@ public sealed class AuthorizationMatrixTests(DashboardApp app) : IClassFixture<D
     private static (string Method, string Path) Split(string route)
     {
         var space = route.IndexOf(' ', StringComparison.Ordinal);
-        var path = route[(space + 1)..].Replace("{**path:file}", "no-such-file.txt", StringComparison.Ordinal);
+        var path = route[(space + 1)..].Replace("{**path:file}", "no-such-file.txt", StringComparison.Ordinal)
+            .Replace("{Kind}", "some.kind", StringComparison.Ordinal);
         // SignalR endpoints take any method; negotiation is a POST.
         var method = route[..space] == "ANY" ? "POST" : route[..space];
         return (method, path);

@@ -6,7 +6,7 @@ namespace Dashboard.Core.History;
 /// The history as pages read it, shared by every viewer of this instance: each (kind, range) series and the overview's
 /// last hour are read at most once per <see cref="MaxAge"/>, however many people watch.
 /// </summary>
-public sealed class HistoryCache(HistoryQueries queries, TimeProvider clock)
+public sealed class HistoryCache(HistoryQueries queries, Alerts.AlertStore alerts, TimeProvider clock) : IHistoryView
 {
     /// <summary>How long a read is reused.</summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(2);
@@ -26,6 +26,11 @@ public sealed class HistoryCache(HistoryQueries queries, TimeProvider clock)
     public async Task<IReadOnlyDictionary<string, IReadOnlyList<HistoryPoint>>> LastHourAsync(DateTimeOffset now) =>
         (IReadOnlyDictionary<string, IReadOnlyList<HistoryPoint>>)await GetAsync(
             "recent", async () => await queries.RecentAsync(TimeSpan.FromHours(1), now, CancellationToken.None));
+
+    /// <summary>Firing alerts and those resolved in the last hour.</summary>
+    public async Task<IReadOnlyList<Alerts.AlertEvent>> AlertsAsync() =>
+        (IReadOnlyList<Alerts.AlertEvent>)await GetAsync(
+            "alerts", async () => await alerts.RecentAsync(TimeSpan.FromHours(1), CancellationToken.None));
 
     private async Task<object> GetAsync(string key, Func<Task<object>> read)
     {
@@ -47,6 +52,16 @@ public sealed class HistoryCache(HistoryQueries queries, TimeProvider clock)
 
         return await task;
     }
+}
+
+/// <summary>The history and alerts as pages read them (cached per instance).</summary>
+public interface IHistoryView
+{
+    Task<KindHistory> KindAsync(string kind, HistoryRange range, DateTimeOffset now);
+
+    Task<IReadOnlyDictionary<string, IReadOnlyList<HistoryPoint>>> LastHourAsync(DateTimeOffset now);
+
+    Task<IReadOnlyList<Alerts.AlertEvent>> AlertsAsync();
 }
 
 /// <summary>What the kind page charts: the series over the range and the operators' actions in it.</summary>

@@ -16,11 +16,12 @@ public static class Permissions
     public const string ReadAudit = "audit.read";
     public const string ExportAudit = "audit.export";
     public const string VerifyAudit = "audit.verify";
+    public const string EditAlerts = "alerts.edit";
 
     public static IReadOnlyList<string> All { get; } =
     [
         ViewQueue, PauseKind, ResumeKind, ReleaseLease, DrainWorkers, ResumeWorkers, PauseIntake, ResumeIntake,
-        ReadAudit, ExportAudit, VerifyAudit,
+        ReadAudit, ExportAudit, VerifyAudit, EditAlerts,
     ];
 }
 

@@ -19,11 +19,14 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IOperatorActions>(Actions);
         Services.AddSingleton<ICurrentActor>(CurrentActor);
         Services.AddScoped<ActionRunner>();
+        Services.AddSingleton<Dashboard.Core.History.IHistoryView>(History);
     }
 
     protected FakeOperatorActions Actions { get; } = new();
 
     protected FakeCurrentActor CurrentActor { get; } = new();
+
+    protected FakeHistoryView History { get; } = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
 

@@ -1,5 +1,7 @@
 using Dashboard.Core.Actions;
+using Dashboard.Core.Alerts;
 using Dashboard.Core.Changes;
+using Dashboard.Core.History;
 using Dashboard.Core.Security;
 using Dashboard.Web.Auth;
 using Dashboard.Web.Components.Shared;
@@ -13,10 +15,15 @@ public sealed partial class OverviewPage : LivePageBase
     private bool _frozen;
     private FeedState? _waiting;
     private Actor? _actor;
+    private DateTimeOffset _historyAt;
+    private IReadOnlyDictionary<string, IReadOnlyList<HistoryPoint>> _trends = new Dictionary<string, IReadOnlyList<HistoryPoint>>();
+    private IReadOnlyList<AlertEvent> _alerts = [];
 
     [Inject] public required ICurrentActor CurrentActor { get; init; }
 
     [Inject] public required ActionRunner Runner { get; init; }
+
+    [Inject] public required IHistoryView History { get; init; }
 
     /// <summary>Buttons show only what the signed-in role may do; the server checks again inside each action.</summary>
     private bool Can(string permission) => _actor?.Can(permission) == true;
@@ -24,7 +31,11 @@ public sealed partial class OverviewPage : LivePageBase
     /// <summary>While the database is unreachable nothing can be previewed or applied.</summary>
     private bool ActionsEnabled => Feed.IsHealthy;
 
-    protected override async Task OnInitializedAsync() => _actor = await CurrentActor.GetAsync();
+    protected override async Task OnInitializedAsync()
+    {
+        _actor = await CurrentActor.GetAsync();
+        await LoadHistoryAsync();
+    }
 
     // Frozen while the user reads: the newest state waits. Outages still show at once.
     protected override void OnFeed(FeedState state)
@@ -37,6 +48,28 @@ public sealed partial class OverviewPage : LivePageBase
         {
             Show(state);
         }
+
+        if (Clock.GetUtcNow() - _historyAt >= HistoryCache.MaxAge)
+        {
+            _ = InvokeAsync(LoadHistoryAsync);
+        }
+    }
+
+    // Sparklines and alerts: read through the instance's cache, at most every few seconds.
+    private async Task LoadHistoryAsync()
+    {
+        _historyAt = Clock.GetUtcNow();
+        try
+        {
+            _trends = await History.LastHourAsync(Now);
+            _alerts = await History.AlertsAsync();
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            // The database banner says why; the last trends stay.
+        }
+
+        StateHasChanged();
     }
 
     private static HashSet<string> StuckKinds(DashboardSnapshot snapshot) =>
