@@ -31,10 +31,41 @@ public sealed partial class OverviewPage : LivePageBase
     /// <summary>While the database is unreachable nothing can be previewed or applied.</summary>
     private bool ActionsEnabled => Feed.IsHealthy;
 
+    private readonly CancellationTokenSource _stop = new();
+
     protected override async Task OnInitializedAsync()
     {
         _actor = await CurrentActor.GetAsync();
         await LoadHistoryAsync();
+        _ = RefreshHistoryAsync(_stop.Token);
+    }
+
+    // Trends and alerts move even while the snapshot does not: reread them every few seconds.
+    private async Task RefreshHistoryAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(HistoryCache.MaxAge + HistoryCache.MaxAge, Clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                await InvokeAsync(LoadHistoryAsync);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposed.
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _stop.Cancel();
+            _stop.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 
     // Frozen while the user reads: the newest state waits. Outages still show at once.
