@@ -1,7 +1,6 @@
 using Dashboard.Core.Database;
 using Dashboard.Core.Demo;
 using Dashboard.Core.Security;
-using Npgsql;
 
 namespace Dashboard.Cli;
 
@@ -131,9 +130,9 @@ public static class CliApp
                         return Usage;
                 }
             }
-            catch (NpgsqlException ex)
+            catch (Exception ex) when (DatabaseErrors.IsUnavailable(ex))
             {
-                await stderr.WriteLineAsync($"Database error: {ex.Message}");
+                await stderr.WriteLineAsync($"Database error: {DatabaseErrors.Describe(ex)}");
                 return Failed;
             }
         }

@@ -1,5 +1,5 @@
-using System.Data.Common;
 using System.Globalization;
+using Dashboard.Core.Database;
 using Dashboard.Core.Demo;
 using Dashboard.Core.Jobs;
 using Microsoft.Extensions.Hosting;
@@ -35,7 +35,7 @@ public sealed class DemoEnqueuer(JobCommands jobs, IOptions<DemoOptions> options
                 {
                     await jobs.EnqueueAsync(kind, payload, ct: stoppingToken);
                 }
-                catch (DbException ex)
+                catch (Exception ex) when (DatabaseErrors.IsUnavailable(ex))
                 {
                     logger.LogWarning(ex, "Could not enqueue a demo job; trying again next tick");
                 }

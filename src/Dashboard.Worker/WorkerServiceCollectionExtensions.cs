@@ -1,3 +1,5 @@
+using Dashboard.Core.Claims;
+using Dashboard.Core.Database;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -41,6 +43,8 @@ public static class WorkerServiceCollectionExtensions
             }
         });
         services.TryAddSingleton(sp => WorkerDb.Create(sp.GetRequiredService<IOptions<JobWorkerOptions>>().Value.ConnectionString!));
+        services.TryAddSingleton(sp => new JobClaims(sp.GetRequiredService<Db>()));
+        services.TryAddSingleton(sp => new WorkerRegistry(sp.GetRequiredService<Db>()));
         services.AddSingleton<JobWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<JobWorker>());
         return services;

@@ -1,3 +1,4 @@
+using Dashboard.Core.Claims;
 using Dashboard.Core.Database;
 using Dashboard.Worker;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -29,7 +30,7 @@ internal sealed class BenchFleet : IAsyncDisposable
             };
             options.Handle(kind, (_, _, _) => Task.CompletedTask);
             var db = WorkerDb.Create(connectionString);
-            return (Worker: new JobWorker(db, Options.Create(options), NullLogger<JobWorker>.Instance), Db: db);
+            return (Worker: new JobWorker(new JobClaims(db), new WorkerRegistry(db), Options.Create(options), NullLogger<JobWorker>.Instance), Db: db);
         }).ToList());
         foreach (var (worker, _) in fleet._workers)
         {

@@ -8,6 +8,12 @@ namespace Dashboard.Browser.Tests;
 /// </summary>
 public sealed class BrowserFixture : IAsyncLifetime
 {
+    /// <summary>
+    /// How long any browser step or expectation may take before the test fails: a deadline that only catches hangs,
+    /// generous because the suite runs on a shared 2-core machine where a page load can take many seconds.
+    /// </summary>
+    public const float Patience = 120_000;
+
     private IPlaywright? _playwright;
 
     public IBrowser Browser { get; private set; } = default!;
@@ -20,6 +26,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             throw new InvalidOperationException($"Chromium not found at {executable}. Run the tests with scripts/test.sh, which installs Debian's chromium.");
         }
 
+        Assertions.SetDefaultExpectTimeout(Patience);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new()
         {

@@ -15,7 +15,7 @@ public sealed partial class OnCallTests(DashboardApp app, BrowserFixture browser
         // Each scenario starts from an empty, accepting queue (the class shares one app and database).
         await app.Database.PsqlAsync("DELETE FROM jobs; DELETE FROM job_kinds; DELETE FROM workers; UPDATE queue_control SET accepting = true;");
         _context = await browser.Browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString(), ViewportSize = new() { Width = 1400, Height = 1000 } });
-        _context.SetDefaultTimeout(15_000);
+        _context.SetDefaultTimeout(BrowserFixture.Patience);
     }
 
     private int _signedIn;
@@ -182,7 +182,7 @@ public sealed partial class OnCallTests(DashboardApp app, BrowserFixture browser
     /// <summary>Reads until the condition holds or a deadline passes (the database is the thing waited on).</summary>
     private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMilliseconds(BrowserFixture.Patience);
         while (true)
         {
             var value = await read();
@@ -204,7 +204,7 @@ public sealed partial class OnCallTests(DashboardApp app, BrowserFixture browser
         if (_signedIn++ > 0)
         {
             context = await browser.Browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString(), ViewportSize = new() { Width = 1400, Height = 1000 } });
-            context.SetDefaultTimeout(15_000);
+            context.SetDefaultTimeout(BrowserFixture.Patience);
             _others.Add(context);
         }
 

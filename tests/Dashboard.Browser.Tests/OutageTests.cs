@@ -10,7 +10,7 @@ public sealed class OutageTests(OutageApp app, BrowserFixture browser) : IClassF
     public async Task Banner_ShowsWhileDatabaseIsDown_AndGoesAwayWhenItIsBack()
     {
         await using var context = await browser.Browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString() });
-        context.SetDefaultTimeout(20_000);
+        context.SetDefaultTimeout(BrowserFixture.Patience);
         var page = await context.NewPageAsync();
         await page.GotoAsync("/");
         await page.FillAsync("input[name=name]", Roles.Operator);

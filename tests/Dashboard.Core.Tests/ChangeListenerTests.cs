@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Dashboard.Core.Changes;
 using Dashboard.Testing;
 using Microsoft.Extensions.Configuration;
@@ -8,14 +7,14 @@ using Microsoft.Extensions.Hosting;
 namespace Dashboard.Core.Tests;
 
 /// <summary>
-/// The snapshot interval here is a minute and every test starts from a settled loop (no wake-up pending), so a fresh
-/// snapshot within a second can only come from a notification.
+/// The snapshot interval here is a day and every test starts from a settled loop (no wake-up pending), so a fresh
+/// snapshot at all can only come from a notification. How fast it comes is measured by the benchmarks, not here: the
+/// bound only catches a hang on a loaded machine.
 /// </summary>
 public sealed class ChangeListenerTests(TestDatabase db) : IClassFixture<TestDatabase>, IAsyncLifetime
 {
-    private static readonly TimeSpan _slowInterval = TimeSpan.FromMinutes(1);
-    private static readonly TimeSpan _atOnce = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan _bound = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan _slowInterval = TimeSpan.FromDays(1);
+    private static readonly TimeSpan _bound = TimeSpan.FromMinutes(2);
 
     public Task InitializeAsync() => db.PsqlAsync("""
         DELETE FROM jobs; DELETE FROM job_kinds;
@@ -36,13 +35,10 @@ public sealed class ChangeListenerTests(TestDatabase db) : IClassFixture<TestDat
     {
         await using var live = await LiveLoop.StartAsync(Options(), listen: true);
         var paused = live.Feed.WaitForAsync(s => s.Snapshot?.Intake.Accepting == false, _bound);
-        var clock = Stopwatch.StartNew();
 
         await db.PsqlAsync("UPDATE queue_control SET accepting = false, changed_by = 'deploy-bot', reason = 'deploy 7'");
         var state = await paused;
 
-        clock.Stop();
-        Assert.True(clock.Elapsed < _atOnce, $"fresh snapshot after {clock.ElapsedMilliseconds} ms");
         Assert.True(state.IsHealthy);
         Assert.Equal("deploy 7", state.Snapshot!.Intake.Reason);
     }
@@ -52,12 +48,10 @@ public sealed class ChangeListenerTests(TestDatabase db) : IClassFixture<TestDat
     {
         await using var live = await LiveLoop.StartAsync(Options(), listen: true);
         var paused = live.Feed.WaitForAsync(s => s.Snapshot?.Kinds.Any(k => k.Kind == "search.reindex" && k.Paused) == true, _bound);
-        var clock = Stopwatch.StartNew();
 
         await db.PsqlAsync("INSERT INTO job_kinds (kind, paused, paused_by, pause_reason) VALUES ('search.reindex', true, 'ops', 'index rebuild')");
         await paused;
 
-        Assert.True(clock.Elapsed < _atOnce, $"fresh snapshot after {clock.ElapsedMilliseconds} ms");
     }
 
     [Fact]
@@ -67,7 +61,6 @@ public sealed class ChangeListenerTests(TestDatabase db) : IClassFixture<TestDat
         const string channel = "Ops Console";
         await using var live = await LiveLoop.StartAsync(Options(channel), listen: true);
         var inserted = live.Feed.WaitForAsync(s => s.Snapshot?.Kinds.Any(k => k.Kind == "channel.test") == true, _bound);
-        var clock = Stopwatch.StartNew();
 
         await db.PsqlAsync("""
             BEGIN;
@@ -77,7 +70,6 @@ public sealed class ChangeListenerTests(TestDatabase db) : IClassFixture<TestDat
             """, new { Channel = channel });
         await inserted;
 
-        Assert.True(clock.Elapsed < _atOnce, $"fresh snapshot after {clock.ElapsedMilliseconds} ms");
     }
 
     [Fact]
@@ -110,11 +102,9 @@ public sealed class ChangeListenerTests(TestDatabase db) : IClassFixture<TestDat
             await Task.WhenAll(healthy, listening.Task.WaitAsync(_bound));
             await host.Services.GetRequiredService<SnapshotLoop>().RefreshAsync().WaitAsync(_bound);
             var paused = feed.WaitForAsync(s => s.Snapshot?.Intake.Accepting == false, _bound);
-            var clock = Stopwatch.StartNew();
             await db.PsqlAsync("UPDATE queue_control SET accepting = false, changed_by = 'deploy-bot', reason = 'deploy 8'");
             await paused;
 
-            Assert.True(clock.Elapsed < _atOnce, $"fresh snapshot after {clock.ElapsedMilliseconds} ms");
             Assert.Single(hosted.OfType<SnapshotLoop>());
             Assert.Single(hosted.OfType<ChangeListener>());
             Assert.Same(listener, hosted.OfType<ChangeListener>().Single());

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Dapper;
 using Dashboard.Core.Changes;
 using Dashboard.Core.Database;
@@ -15,7 +14,7 @@ namespace Dashboard.Core.Tests;
 /// </summary>
 public sealed class DatabaseRestartTests(RestartableDatabase pg) : IClassFixture<RestartableDatabase>, IAsyncLifetime
 {
-    private static readonly TimeSpan _bound = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan _bound = TimeSpan.FromMinutes(2);
 
     public async Task InitializeAsync()
     {
@@ -77,8 +76,8 @@ public sealed class DatabaseRestartTests(RestartableDatabase pg) : IClassFixture
     [Fact]
     public async Task Listener_ReconnectsAfterRestart_AndANotificationStillWakesTheLoop()
     {
-        // A minute between ticks: everything faster below comes from the listener.
-        var options = new DashboardOptions { ConnectionString = pg.ConnectionString, SnapshotInterval = TimeSpan.FromMinutes(1) };
+        // A day between ticks: every fresh snapshot below comes from the listener.
+        var options = new DashboardOptions { ConnectionString = pg.ConnectionString, SnapshotInterval = TimeSpan.FromDays(1) };
         await using var live = await LiveLoop.StartAsync(options, listen: true);
         var lost = live.WaitForListeningAsync(false, _bound);
         var failing = live.Feed.WaitForAsync(s => s.Error is not null, _bound);
@@ -93,7 +92,6 @@ public sealed class DatabaseRestartTests(RestartableDatabase pg) : IClassFixture
         await recovered;
         await live.SettleAsync();
         var paused = live.Feed.WaitForAsync(s => s.Snapshot?.Intake.Accepting == false, _bound);
-        var clock = Stopwatch.StartNew();
         await using (var conn = new NpgsqlConnection(LiveLoop.Unpooled(pg.ConnectionString)))
         {
             await conn.ExecuteAsync("UPDATE queue_control SET accepting = false, changed_by = 'ops', reason = 'after restart'");
@@ -101,7 +99,6 @@ public sealed class DatabaseRestartTests(RestartableDatabase pg) : IClassFixture
 
         await paused;
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"fresh snapshot after {clock.ElapsedMilliseconds} ms");
         await using (var conn = new NpgsqlConnection(LiveLoop.Unpooled(pg.ConnectionString)))
         {
             await conn.ExecuteAsync("UPDATE queue_control SET accepting = true, changed_by = NULL, reason = NULL");

@@ -10,7 +10,7 @@ namespace Dashboard.Core.Tests;
 /// <summary>A snapshot loop (and optionally its change listener) running as hosted services against one database.</summary>
 internal sealed class LiveLoop : IAsyncDisposable
 {
-    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
 
     private LiveLoop(DashboardOptions options, bool listen)
     {

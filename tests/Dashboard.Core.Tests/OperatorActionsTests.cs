@@ -436,7 +436,7 @@ public sealed class OperatorActionsTests(TestDatabase db) : IClassFixture<TestDa
 
         // Assert
         Assert.Equal((ActionOutcome.Applied, ActionOutcome.Applied), (paused.Outcome, drained.Outcome));
-        Assert.Contains("kind = '" + kind.Replace("'", "''", StringComparison.Ordinal) + "'", preview.Sql, StringComparison.Ordinal);
+        Assert.Contains("kind = " + SqlStatement.Literal(kind), preview.SqlFor(Alice, reason), StringComparison.Ordinal);
         Assert.Equal([("paused", 2L)], await StatesAsync(kind));
         Assert.Equal(kind, await db.ScalarAsync<string>("SELECT kind FROM job_kinds WHERE kind = @kind", new { kind }));
         Assert.True(await db.ScalarAsync<bool>("SELECT drain_requested FROM workers WHERE id = @worker", new { worker }));
@@ -473,7 +473,7 @@ public sealed class OperatorActionsTests(TestDatabase db) : IClassFixture<TestDa
 
         Assert.Equal($"pauses kind `{kind}` and parks its 1,204 jobs queued as paused", preview.Summary);
         Assert.Equal(1205, preview.RowsAffected);
-        Assert.Contains($"UPDATE jobs SET state = 'paused' WHERE state = 'queued' AND kind = '{kind}';", preview.Sql, StringComparison.Ordinal);
+        Assert.Contains($"UPDATE jobs SET state = 'paused', updated_at = now()\nWHERE state = 'queued' AND kind = '{kind}';", preview.SqlFor(Alice, "reindex"), StringComparison.Ordinal);
         Assert.Equal([("queued", 1204L)], await StatesAsync(kind));
         Assert.Equal(entries, await AuditCountAsync(db));
     }

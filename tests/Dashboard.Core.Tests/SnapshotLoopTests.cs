@@ -91,7 +91,7 @@ public sealed class SnapshotLoopTests(TestDatabase db) : IClassFixture<TestDatab
         // jobs never notify: only the refresh can bring this row into the feed within the minute.
         await db.PsqlAsync("INSERT INTO jobs (kind) VALUES ('refresh.test')");
 
-        await live.Loop.RefreshAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        await live.Loop.RefreshAsync().WaitAsync(TimeSpan.FromMinutes(2));
 
         Assert.Equal(1, live.Feed.Current.Snapshot!.Kinds.Single(k => k.Kind == "refresh.test").CountOf("queued").Count);
     }

@@ -222,6 +222,9 @@ public sealed class PostgresServer : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>The path of one of PostgreSQL's client or server programs (psql, pg_ctl, …), found as above.</summary>
+    public static string ToolPath(string tool) => Path.Combine(FindBinDirectory(), tool);
+
     private static string FindBinDirectory()
     {
         var configured = Environment.GetEnvironmentVariable(BinEnvironmentVariable);

@@ -28,7 +28,7 @@ public sealed class ActionDialogTests : DashboardTestContext
         Assert.True(dialogs.Find("[data-testid=confirm]").HasAttribute("disabled"));
         await dialogs.Find("[data-testid=confirm]").ClickAsync(new());
         await dialogs.Find("[data-testid=cancel]").ClickAsync(new());
-        await click.WaitAsync(TimeSpan.FromSeconds(10));
+        await click.WaitAsync(TimeSpan.FromMinutes(1));
         Assert.Empty(Actions.Executed);
     }
 
@@ -44,7 +44,7 @@ public sealed class ActionDialogTests : DashboardTestContext
         dialogs.WaitForElement("[data-testid=preview-summary]");
         await dialogs.Find("textarea").InputAsync(new() { Value = "worker host died <b>INC-12</b>" });
         await dialogs.Find("[data-testid=confirm]").ClickAsync(new());
-        await click.WaitAsync(TimeSpan.FromSeconds(10));
+        await click.WaitAsync(TimeSpan.FromMinutes(1));
 
         Assert.Single(Actions.Executed);
         var (action, actor, reason, key) = Actions.Executed.Single();
@@ -52,6 +52,28 @@ public sealed class ActionDialogTests : DashboardTestContext
         Assert.Equal("ops-alice", actor.Name);
         Assert.Equal("worker host died <b>INC-12</b>", reason);
         Assert.StartsWith("ui:", key, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ShownSql_CarriesTheSignedInActorAndTheReasonAsTyped_AsQuotedLiterals()
+    {
+        State.Set(Snapshots.Healthy(WithStuckLease()));
+        var dialogs = Render<MudDialogProvider>();
+        var page = Render<OverviewPage>();
+
+        var click = page.Find("[data-testid=release-lease]").ClickAsync(new());
+        dialogs.WaitForElement("[data-testid=preview-summary]");
+        await dialogs.Find("textarea").InputAsync(new() { Value = "O'Brien said so" });
+
+        var sql = dialogs.Find("[data-testid=preview-sql]").TextContent;
+        Assert.StartsWith("BEGIN;", sql, StringComparison.Ordinal);
+        Assert.Contains("UPDATE jobs SET state = 'paused' WHERE kind = 'release_lease';", sql, StringComparison.Ordinal);
+        Assert.Contains("'ops-alice', 'local', '10.0.0.7', 'release_lease'", sql, StringComparison.Ordinal);
+        Assert.Contains("'O''Brien said so'", sql, StringComparison.Ordinal);
+        Assert.DoesNotContain(":actor", sql, StringComparison.Ordinal);
+        Assert.EndsWith("COMMIT;", sql, StringComparison.Ordinal);
+        await dialogs.Find("[data-testid=cancel]").ClickAsync(new());
+        await click.WaitAsync(TimeSpan.FromMinutes(1));
     }
 
     [Fact]
@@ -67,7 +89,7 @@ public sealed class ActionDialogTests : DashboardTestContext
         dialogs.WaitForElement("[data-testid=preview-summary]");
         await dialogs.Find("textarea").InputAsync(new() { Value = "stuck" });
         await dialogs.Find("[data-testid=confirm]").ClickAsync(new());
-        await click.WaitAsync(TimeSpan.FromSeconds(10));
+        await click.WaitAsync(TimeSpan.FromMinutes(1));
 
         toasts.WaitForAssertion(() => Assert.Contains("Refused, the state moved on: job 42 is now held by web-3:12", toasts.Markup, StringComparison.Ordinal));
     }

@@ -35,9 +35,9 @@ public sealed class HubOutageTests(OutageApp app) : IClassFixture<OutageApp>
         var before = await hub.InvokeAsync<FeedState>(nameof(JobsHub.GetSnapshot));
 
         await app.Postgres.StopAsync();
-        var outage = await down.Task.WaitAsync(TimeSpan.FromSeconds(15));
+        var outage = await down.Task.WaitAsync(TimeSpan.FromMinutes(2));
         await app.Postgres.StartAsync();
-        var fresh = await back.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        var fresh = await back.Task.WaitAsync(TimeSpan.FromMinutes(2));
 
         Assert.True(before.IsHealthy);
         Assert.NotNull(outage.Snapshot);

@@ -5,7 +5,7 @@ namespace Dashboard.Worker.Tests;
 /// <summary>Waits for a real condition with a deadline; the polling only paces the checks, it synchronises nothing.</summary>
 public static class Eventually
 {
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(2);
 
     public static async Task TrueAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
     {

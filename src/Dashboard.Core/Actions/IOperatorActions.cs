@@ -9,7 +9,7 @@ namespace Dashboard.Core.Actions;
 /// </summary>
 public interface IOperatorActions
 {
-    /// <summary>Describes what <paramref name="action"/> would change now, with the equivalent SQL. Reads only; writes no audit entry.</summary>
+    /// <summary>Describes what <paramref name="action"/> would change now, with the statements the execution runs. Reads only; writes no audit entry.</summary>
     /// <exception cref="ArgumentException">The action is malformed (e.g. an empty kind).</exception>
     Task<ActionPreview> PreviewAsync(OperatorAction action, CancellationToken ct);
 

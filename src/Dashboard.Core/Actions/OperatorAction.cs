@@ -3,8 +3,11 @@ using Dashboard.Core.Security;
 namespace Dashboard.Core.Actions;
 
 /// <summary>
-/// An operator's intent, carried out only by <see cref="IOperatorActions.ExecuteAsync"/>. Each action names the
-/// permission it needs and what it targets. The set is closed: only Core defines actions.
+/// An operator's intent, carried out only by <see cref="IOperatorActions.ExecuteAsync"/>. Each action is one unit: its
+/// name and permission, what it targets, its preview (what would change, built from the statements it runs) and its
+/// guarded change (which also shapes the audit entry's before/after). The choke point (<see cref="OperatorActions"/>)
+/// runs every unit the same way: reason cleaning, idempotency, permission check, change and audit entry in one
+/// transaction. The set is closed: only Core defines actions (see docs/operator-actions.md, "Adding an action").
 /// </summary>
 public abstract record OperatorAction
 {
@@ -32,6 +35,20 @@ public abstract record OperatorAction
     {
     }
 
+    /// <summary>Throws <see cref="ArgumentException"/> when the action cannot be executed now (e.g. an expiry in the past).</summary>
+    internal virtual void ValidateExecution()
+    {
+    }
+
+    /// <summary>
+    /// Reads what the action would change now (inside a read-only transaction) and returns the statements
+    /// <see cref="ApplyAsync"/> would run for that state, with the actor and reason left unbound.
+    /// </summary>
+    internal abstract Task<ActionPreview> PreviewAsync(ActionReader reader);
+
+    /// <summary>Makes the guarded change inside the choke point's transaction; the permission was checked already.</summary>
+    internal abstract Task<Change> ApplyAsync(ActionContext context);
+
     private protected static void RequireName(string? value, string parameter)
     {
         if (string.IsNullOrWhiteSpace(value))
@@ -44,152 +61,4 @@ public abstract record OperatorAction
             throw new ArgumentException($"At most {MaxNameLength} characters are allowed.", parameter);
         }
     }
-}
-
-/// <summary>
-/// Pauses a kind durably: <c>job_kinds.paused</c> is set (with who, when, why and an optional expiry) and the kind's
-/// queued jobs become <c>paused</c>; jobs enqueued later are parked by the database. With <paramref name="ExpiresAt"/>
-/// the pause is lifted by <see cref="IOperatorActions.ExpirePausesAsync"/> once that time has passed. The reason
-/// given to <see cref="IOperatorActions.ExecuteAsync"/> becomes <c>job_kinds.pause_reason</c>.
-/// </summary>
-public sealed record PauseKind(string Kind, DateTimeOffset? ExpiresAt = null) : OperatorAction
-{
-    public override string Name => "pause_kind";
-
-    public override string Permission => Permissions.PauseKind;
-
-    internal override string? TargetKind => Kind;
-
-    internal override void Validate() => RequireName(Kind, nameof(Kind));
-}
-
-/// <summary>Resumes a kind: <c>job_kinds.paused</c> becomes false and the kind's paused jobs are queued again. Sets a value; never toggles.</summary>
-public sealed record ResumeKind(string Kind) : OperatorAction
-{
-    public override string Name => "resume_kind";
-
-    public override string Permission => Permissions.ResumeKind;
-
-    /// <summary>Resume only a pause whose expiry has passed (the expiry sweep; never lifts a newer pause).</summary>
-    internal bool OnlyIfExpired { get; init; }
-
-    internal override string? TargetKind => Kind;
-
-    internal override void Validate() => RequireName(Kind, nameof(Kind));
-}
-
-/// <summary>
-/// Releases one lease, compare-and-set on what the operator saw (job id, <c>leased_by</c>, lease token): the job goes
-/// back to <c>queued</c> (or <c>paused</c> when its kind is paused) with a new lease token, fencing the old holder out.
-/// If the lease moved on, nothing changes and the result says what the job is now.
-/// </summary>
-public sealed record ReleaseLease(long JobId, string? ExpectedLeasedBy, Guid? ExpectedLeaseToken) : OperatorAction
-{
-    public override string Name => "release_lease";
-
-    public override string Permission => Permissions.ReleaseLease;
-
-    internal override long? TargetJobId => JobId;
-
-    internal override string? TargetWorker => ExpectedLeasedBy;
-}
-
-/// <summary>
-/// Releases every stuck lease of a kind, of one worker, or of a kind held by one worker (at least one is required).
-/// A lease is stuck when its job has had no heartbeat (or claim) within its kind's lease timeout; with
-/// <paramref name="WorkerId"/>, all of that worker's leases count as stuck once the worker is gone (stopped, or no
-/// heartbeat within <c>WorkerStaleAfter</c>, or no row at all).
-/// </summary>
-public sealed record ReleaseStuckLeases(string? Kind = null, string? WorkerId = null) : OperatorAction
-{
-    public override string Name => "release_stuck_leases";
-
-    public override string Permission => Permissions.ReleaseLease;
-
-    internal override string? TargetKind => Kind;
-
-    internal override string? TargetWorker => WorkerId;
-
-    internal override void Validate()
-    {
-        if (Kind is null && WorkerId is null)
-        {
-            throw new ArgumentException("Name a kind, a worker, or both.", nameof(Kind));
-        }
-
-        if (Kind is not null)
-        {
-            RequireName(Kind, nameof(Kind));
-        }
-
-        if (WorkerId is not null)
-        {
-            RequireName(WorkerId, nameof(WorkerId));
-        }
-    }
-}
-
-/// <summary>
-/// Drains every worker by pausing intake (<c>queue_control.accepting = false</c>): no worker claims a new job until
-/// <see cref="ResumeAllWorkers"/> or <see cref="ResumeIntake"/>; jobs in flight run to completion.
-/// </summary>
-public sealed record DrainAllWorkers : OperatorAction
-{
-    public override string Name => "drain_all_workers";
-
-    public override string Permission => Permissions.DrainWorkers;
-}
-
-/// <summary>Resumes intake (<c>accepting = true</c>) and clears every worker's drain flag. Sets values; never toggles.</summary>
-public sealed record ResumeAllWorkers : OperatorAction
-{
-    public override string Name => "resume_all_workers";
-
-    public override string Permission => Permissions.ResumeWorkers;
-}
-
-/// <summary>Asks one worker to drain (<c>workers.drain_requested = true</c>): it stops claiming and finishes what it holds.</summary>
-public sealed record DrainWorker(string WorkerId) : OperatorAction
-{
-    public override string Name => "drain_worker";
-
-    public override string Permission => Permissions.DrainWorkers;
-
-    internal override string? TargetWorker => WorkerId;
-
-    internal override void Validate() => RequireName(WorkerId, nameof(WorkerId));
-}
-
-/// <summary>Clears one worker's drain flag. Sets a value; never toggles.</summary>
-public sealed record ResumeWorker(string WorkerId) : OperatorAction
-{
-    public override string Name => "resume_worker";
-
-    public override string Permission => Permissions.ResumeWorkers;
-
-    internal override string? TargetWorker => WorkerId;
-
-    internal override void Validate() => RequireName(WorkerId, nameof(WorkerId));
-}
-
-/// <summary>
-/// The deploy gate's pause: the same switch as <see cref="DrainAllWorkers"/> (<c>accepting = false</c>), under its own
-/// permission so a deploy token needs no operator rights.
-/// </summary>
-public sealed record PauseIntake : OperatorAction
-{
-    public override string Name => "pause_intake";
-
-    public override string Permission => Permissions.PauseIntake;
-}
-
-/// <summary>
-/// The deploy gate's resume: <c>accepting = true</c> only. Unlike <see cref="ResumeAllWorkers"/> it leaves drain flags
-/// that an operator set on single workers alone. Sets a value; never toggles, so it is safe as a recovery step.
-/// </summary>
-public sealed record ResumeIntake : OperatorAction
-{
-    public override string Name => "resume_intake";
-
-    public override string Permission => Permissions.ResumeIntake;
 }

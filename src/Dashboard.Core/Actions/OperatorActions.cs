@@ -5,17 +5,14 @@ using System.Text;
 using Dapper;
 using Dashboard.Core.Audit;
 using Dashboard.Core.Database;
-using Dashboard.Core.Kinds;
-using Dashboard.Core.Leases;
 using Dashboard.Core.Security;
-using Dashboard.Core.Workers;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Dashboard.Core.Actions;
 
 /// <summary>
-/// The choke point for every operator write (STYLE.md "Writes"): preview, then one transaction that checks the
+/// The choke point for every operator write: preview, then one transaction that checks the
 /// permission, makes the guarded change and appends the audit entry before it commits. A failure anywhere before the
 /// commit leaves neither the change nor the entry.
 /// </summary>
@@ -33,10 +30,8 @@ public sealed class OperatorActions(Db db, IOptions<DashboardOptions> options) :
     // Advisory-lock namespace for idempotency keys (the second number is the key's hash).
     private const int IdempotencyLockSpace = 7302;
 
-    // An action waits this long at most for a row another transaction holds, then fails instead of hanging the page.
-    private const string BeginSql = """
-        SET LOCAL lock_timeout = '10s';
-        """;
+    /// <summary>An action waits this long at most for a row another transaction holds, then fails instead of hanging the page.</summary>
+    internal static SqlStatement BeginStatement { get; } = SqlStatement.Of("SET LOCAL lock_timeout = '10s'");
 
     // Orders executions that share a key: the second waits for the first to commit, then finds its entry.
     private const string LockKeySql = "SELECT pg_advisory_xact_lock(@Space, hashtext(@Key))";
@@ -62,19 +57,7 @@ public sealed class OperatorActions(Db db, IOptions<DashboardOptions> options) :
         await using var conn = await db.OpenAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
         await conn.ExecuteAsync(new CommandDefinition("SET TRANSACTION READ ONLY", transaction: tx, cancellationToken: ct));
-        var preview = action switch
-        {
-            PauseKind a => await KindCommands.PreviewPauseAsync(conn, tx, a, ct),
-            ResumeKind a => await KindCommands.PreviewResumeAsync(conn, tx, a, ct),
-            ReleaseLease a => await LeaseCommands.PreviewReleaseAsync(conn, tx, a, ct),
-            ReleaseStuckLeases a => await LeaseCommands.PreviewReleaseStuckAsync(conn, tx, a, options.Value, ct),
-            DrainAllWorkers or PauseIntake => await WorkerCommands.PreviewIntakeAsync(conn, tx, action, accepting: false, clearDrains: false, ct),
-            ResumeAllWorkers => await WorkerCommands.PreviewIntakeAsync(conn, tx, action, accepting: true, clearDrains: true, ct),
-            ResumeIntake => await WorkerCommands.PreviewIntakeAsync(conn, tx, action, accepting: true, clearDrains: false, ct),
-            DrainWorker a => await WorkerCommands.PreviewDrainAsync(conn, tx, a, a.WorkerId, drain: true, ct),
-            ResumeWorker a => await WorkerCommands.PreviewDrainAsync(conn, tx, a, a.WorkerId, drain: false, ct),
-            _ => throw new ArgumentException($"Unknown action {action.GetType().Name}.", nameof(action)),
-        };
+        var preview = await action.PreviewAsync(new ActionReader(conn, tx, options.Value, ct));
         await tx.CommitAsync(ct);
         return preview;
     }
@@ -90,21 +73,17 @@ public sealed class OperatorActions(Db db, IOptions<DashboardOptions> options) :
             throw new ArgumentException("The actor needs a name and a sign-in method.", nameof(actor));
         }
 
-        if (action is PauseKind { ExpiresAt: { } expires } && expires <= DateTimeOffset.UtcNow)
-        {
-            throw new ArgumentException("A pause's expiry must be in the future.", nameof(action));
-        }
-
+        action.ValidateExecution();
         return ExecuteCoreAsync(action, actor, NormalizeReason(reason), NormalizeIdempotencyKey(idempotencyKey), ct);
     }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<ActionResult>> ExpirePausesAsync(CancellationToken ct)
     {
-        IReadOnlyList<KindCommands.KindRow> expired;
+        IReadOnlyList<KindRow> expired;
         await using (var conn = await db.OpenAsync(ct))
         {
-            expired = await KindCommands.ListExpiredAsync(conn, ct);
+            expired = await KindRow.ListExpiredAsync(conn, ct);
         }
 
         var results = new List<ActionResult>();
@@ -197,7 +176,7 @@ public sealed class OperatorActions(Db db, IOptions<DashboardOptions> options) :
     {
         await using var conn = await db.OpenAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
-        await conn.ExecuteAsync(new CommandDefinition(BeginSql, transaction: tx, cancellationToken: ct));
+        await conn.ExecuteAsync(BeginStatement.Command(tx, ct));
         if (AfterBeginForTesting is { } afterBegin)
         {
             await afterBegin(ct);
@@ -215,24 +194,11 @@ public sealed class OperatorActions(Db db, IOptions<DashboardOptions> options) :
         if (!actor.Can(action.Permission))
         {
             // Recorded like any other attempt; nothing else is touched.
-            change = new Change(ActionOutcome.Denied, $"{actor.Name} (role {actor.Role}) lacks the permission {action.Permission}", 0, null, null);
+            change = new Change(ActionOutcome.Denied, ActionText.Denied(actor, action), 0, null, null);
         }
         else
         {
-            var context = new ActionContext(conn, tx, actor, reason, options.Value, ct);
-            change = action switch
-            {
-                PauseKind a => await KindCommands.PauseAsync(context, a),
-                ResumeKind a => await KindCommands.ResumeAsync(context, a),
-                ReleaseLease a => await LeaseCommands.ReleaseAsync(context, a),
-                ReleaseStuckLeases a => await LeaseCommands.ReleaseStuckAsync(context, a),
-                DrainAllWorkers or PauseIntake => await WorkerCommands.SetIntakeAsync(context, accepting: false, clearDrains: false),
-                ResumeAllWorkers => await WorkerCommands.SetIntakeAsync(context, accepting: true, clearDrains: true),
-                ResumeIntake => await WorkerCommands.SetIntakeAsync(context, accepting: true, clearDrains: false),
-                DrainWorker a => await WorkerCommands.SetDrainAsync(context, a.WorkerId, drain: true),
-                ResumeWorker a => await WorkerCommands.SetDrainAsync(context, a.WorkerId, drain: false),
-                _ => throw new ArgumentException($"Unknown action {action.GetType().Name}.", nameof(action)),
-            };
+            change = await action.ApplyAsync(new ActionContext(conn, tx, actor, reason, options.Value, ct));
         }
 
         if (BeforeAuditForTesting is { } beforeAudit)

@@ -35,9 +35,13 @@ internal static class AuditLog
         """;
 
     /// <summary>Appends the entry and returns its sequence number. Throws (and the caller's transaction must roll back) if it cannot.</summary>
-    public static Task<long> AppendAsync(NpgsqlConnection conn, NpgsqlTransaction tx, AuditRecord record, CancellationToken ct)
-    {
-        var parameters = new
+    public static Task<long> AppendAsync(NpgsqlConnection conn, NpgsqlTransaction tx, AuditRecord record, CancellationToken ct) =>
+        conn.ExecuteScalarAsync<long>(Statement(record).Command(tx, ct));
+
+    /// <summary>The insert of <paramref name="record"/>, as executed and as shown in an action's preview.</summary>
+    public static SqlStatement Statement(AuditRecord record) => SqlStatement.Of(
+        AppendSql,
+        new
         {
             Actor = record.Actor.Name,
             record.Actor.AuthMethod,
@@ -52,7 +56,5 @@ internal static class AuditLog
             record.RowsAffected,
             Outcome = ActionOutcomeCodes.Format(record.Outcome, record.Message),
             record.IdempotencyKey,
-        };
-        return conn.ExecuteScalarAsync<long>(new CommandDefinition(AppendSql, parameters, tx, cancellationToken: ct));
-    }
+        });
 }

@@ -1,4 +1,5 @@
 using Dapper;
+using Dashboard.Core.Database;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -72,17 +73,17 @@ public sealed class ChangeListener(SnapshotLoop loop, IOptions<DashboardOptions>
                 if (_listening)
                 {
                     SetListening(false);
-                    logger.LogWarning("Change listener lost its connection, reconnecting: {Reason}", SnapshotLoop.Describe(ex));
+                    logger.LogWarning("Change listener lost its connection, reconnecting: {Reason}", DatabaseErrors.Describe(ex));
                     // Let the loop find out now rather than at its next tick, so viewers see the outage at once.
                     loop.Wake();
                 }
                 else if (failures++ == 0)
                 {
-                    logger.LogWarning("Change listener cannot connect, retrying: {Reason}", SnapshotLoop.Describe(ex));
+                    logger.LogWarning("Change listener cannot connect, retrying: {Reason}", DatabaseErrors.Describe(ex));
                 }
                 else
                 {
-                    logger.LogDebug("Change listener still cannot connect: {Reason}", SnapshotLoop.Describe(ex));
+                    logger.LogDebug("Change listener still cannot connect: {Reason}", DatabaseErrors.Describe(ex));
                 }
             }
 

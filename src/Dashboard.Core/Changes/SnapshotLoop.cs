@@ -3,7 +3,6 @@ using Dashboard.Core.Database;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Dashboard.Core.Changes;
 
@@ -87,10 +86,10 @@ public sealed class SnapshotLoop(
 
             return true;
         }
-        catch (Exception ex) when (!ct.IsCancellationRequested && IsDatabaseProblem(ex))
+        catch (Exception ex) when (!ct.IsCancellationRequested && DatabaseErrors.IsUnavailable(ex))
         {
             var current = feed.Current;
-            var reason = Describe(ex);
+            var reason = DatabaseErrors.Describe(ex);
             if (current.Error != reason)
             {
                 logger.LogWarning("Snapshot failed: {Reason}", reason);
@@ -149,17 +148,4 @@ public sealed class SnapshotLoop(
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
-    private static bool IsDatabaseProblem(Exception ex) =>
-        ex is NpgsqlException or TimeoutException or InvalidOperationException or System.Net.Sockets.SocketException
-            or OperationCanceledException;
-
-    /// <summary>A one-line reason an on-call engineer can act on.</summary>
-    public static string Describe(Exception ex) => ex switch
-    {
-        PostgresException pg when pg.SqlState == PostgresErrorCodes.QueryCanceled => "a snapshot query exceeded the statement timeout",
-        PostgresException pg => $"{pg.MessageText} ({pg.SqlState})",
-        NpgsqlException { InnerException: System.Net.Sockets.SocketException se } => se.Message,
-        NpgsqlException { InnerException: TimeoutException } => "connecting timed out",
-        _ => ex.Message,
-    };
 }

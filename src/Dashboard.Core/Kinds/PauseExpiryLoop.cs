@@ -1,4 +1,5 @@
 using Dashboard.Core.Actions;
+using Dashboard.Core.Database;
 using Dashboard.Core.Singletons;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -32,7 +33,7 @@ public sealed class PauseExpiryLoop(
                     Logger.LogInformation("Pause expired: {Outcome} {Message}", result.Outcome, result.Message);
                 }
             }
-            catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
+            catch (Exception ex) when (DatabaseErrors.IsUnavailable(ex))
             {
                 // The snapshot loop reports the outage; try again next tick.
                 Logger.LogDebug(ex, "Pause expiry skipped: database unreachable");

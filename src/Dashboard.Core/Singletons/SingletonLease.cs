@@ -1,4 +1,5 @@
 using Dapper;
+using Dashboard.Core.Database;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -47,9 +48,10 @@ public sealed class SingletonLease : IAsyncDisposable
         {
             return;
         }
-        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or InvalidOperationException or TimeoutException)
+        // Its own probe timeout cancels too: a connection that does not answer within two ticks is as good as lost.
+        catch (Exception ex) when (DatabaseErrors.IsUnavailable(ex) || ex is OperationCanceledException)
         {
-            _logger.LogWarning("Lost the singleton lock for {Work}: {Reason}", Name, ex.Message);
+            _logger.LogWarning("Lost the singleton lock for {Work}: {Reason}", Name, DatabaseErrors.Describe(ex));
         }
 
         await _lost.CancelAsync();

@@ -1,9 +1,8 @@
 using System.Text.Json.Serialization;
 using Dashboard.Core.Actions;
-using Dashboard.Core.Changes;
+using Dashboard.Core.Database;
 using Dashboard.Core.Security;
 using Dashboard.Web.Auth;
-using Npgsql;
 using Gate = Dashboard.Core.DeployGate.DeployGate;
 
 namespace Dashboard.Web.Api;
@@ -57,7 +56,7 @@ public static class DeployGateEndpoints
             var s = await gate.GetStatusAsync(ct);
             return Results.Json(new GateStatus(s.Accepting, s.Running, s.Queued, s.OldestRunningMinutes));
         }
-        catch (Exception ex) when (IsDatabaseDown(ex))
+        catch (Exception ex) when (DatabaseErrors.IsUnavailable(ex))
         {
             return Unavailable(ex);
         }
@@ -90,14 +89,13 @@ public static class DeployGateEndpoints
         {
             return Results.Json(new { error = "bad request", detail = ex.Message }, statusCode: StatusCodes.Status400BadRequest);
         }
-        catch (Exception ex) when (IsDatabaseDown(ex))
+        catch (Exception ex) when (DatabaseErrors.IsUnavailable(ex))
         {
             return Unavailable(ex);
         }
     }
 
-    private static bool IsDatabaseDown(Exception ex) => ex is NpgsqlException or TimeoutException;
 
     private static IResult Unavailable(Exception ex) =>
-        Results.Json(new { error = "database unreachable", detail = SnapshotLoop.Describe(ex) }, statusCode: StatusCodes.Status503ServiceUnavailable);
+        Results.Json(new { error = "database unreachable", detail = DatabaseErrors.Describe(ex) }, statusCode: StatusCodes.Status503ServiceUnavailable);
 }

@@ -12,7 +12,7 @@ public sealed class FakeOperatorActions : IOperatorActions
     public ActionResult NextResult { get; set; } = new(ActionOutcome.Applied, "done", 1, 1, false);
 
     public Task<ActionPreview> PreviewAsync(OperatorAction action, CancellationToken ct) =>
-        Task.FromResult(new ActionPreview(action, $"preview of {action.Name}", 3, $"-- {action.Name}\nUPDATE jobs SET ..."));
+        Task.FromResult(new ActionPreview(action, $"preview of {action.Name}", 3, [SqlStatement.Of("UPDATE jobs SET state = 'paused' WHERE kind = @Kind", new { Kind = action.Name })]));
 
     public Task<ActionResult> ExecuteAsync(OperatorAction action, Actor actor, string reason, string idempotencyKey, CancellationToken ct)
     {

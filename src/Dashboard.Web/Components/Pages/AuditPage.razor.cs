@@ -1,7 +1,7 @@
-using System.Data.Common;
 using System.Globalization;
 using Dashboard.Core.Actions;
 using Dashboard.Core.Audit;
+using Dashboard.Core.Database;
 using Dashboard.Core.Security;
 using Dashboard.Web.Auth;
 using Microsoft.AspNetCore.Components;
@@ -82,7 +82,7 @@ public sealed partial class AuditPage
             _next = page.NextBeforeSeq;
             _error = null;
         }
-        catch (Exception ex) when (ex is DbException or TimeoutException)
+        catch (Exception ex) when (DatabaseErrors.IsUnavailable(ex))
         {
             _error = $"The audit log cannot be read: {ex.Message}";
         }
@@ -95,7 +95,7 @@ public sealed partial class AuditPage
         {
             _verification = await Verifier.VerifyAsync(CancellationToken.None);
         }
-        catch (Exception ex) when (ex is DbException or TimeoutException)
+        catch (Exception ex) when (DatabaseErrors.IsUnavailable(ex))
         {
             _error = $"The chain cannot be verified now: {ex.Message}";
         }

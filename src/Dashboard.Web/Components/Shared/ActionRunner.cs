@@ -1,5 +1,5 @@
-using System.Data.Common;
 using Dashboard.Core.Actions;
+using Dashboard.Core.Database;
 using Dashboard.Web.Auth;
 using MudBlazor;
 
@@ -43,9 +43,9 @@ public sealed class ActionRunner(IDialogService dialogs, ISnackbar snackbar, IOp
         {
             snackbar.Add(ex.Message, Severity.Error);
         }
-        catch (Exception ex) when (ex is DbException or TimeoutException)
+        catch (Exception ex) when (DatabaseErrors.IsUnavailable(ex))
         {
-            snackbar.Add($"Nothing was changed: the database did not answer ({ex.Message}).", Severity.Error);
+            snackbar.Add($"Nothing was changed: the database did not answer ({DatabaseErrors.Describe(ex)}).", Severity.Error);
         }
 
         return null;
