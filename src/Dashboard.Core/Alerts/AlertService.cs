@@ -33,7 +33,7 @@ public sealed class AlertService(
             {
                 await TickAsync(ct);
             }
-            catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
+            catch (Exception ex) when (Dashboard.Core.Database.DatabaseErrors.IsUnavailable(ex))
             {
                 Logger.LogDebug(ex, "Alert evaluation skipped: database unreachable");
             }

@@ -99,7 +99,7 @@ public sealed class DashboardMetrics : IDisposable
                 _lastHour = await _history.LastHourAsync(Snapshot?.TakenAt ?? now);
                 _alerts = await _history.AlertsAsync();
             }
-            catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
+            catch (Exception ex) when (Dashboard.Core.Database.DatabaseErrors.IsUnavailable(ex))
             {
                 // Unreachable database: keep the last figures; dashboard.database.reachable says so.
             }

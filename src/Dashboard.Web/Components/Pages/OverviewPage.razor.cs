@@ -95,7 +95,7 @@ public sealed partial class OverviewPage : LivePageBase
             _trends = await History.LastHourAsync(Now);
             _alerts = await History.AlertsAsync();
         }
-        catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
+        catch (Exception ex) when (Dashboard.Core.Database.DatabaseErrors.IsUnavailable(ex))
         {
             // The database banner says why; the last trends stay.
         }
