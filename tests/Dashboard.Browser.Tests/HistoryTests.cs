@@ -59,4 +59,35 @@ public sealed class HistoryTests(DashboardApp app, BrowserFixture browser) : ICl
         await overview.BringToFrontAsync();
         await Assertions.Expect(overview.Locator("[data-testid=alert-row][data-state=resolved]")).ToContainTextAsync("browser.burst");
     }
+
+    [Fact]
+    public async Task AlertsPage_AdminEditsARule_WithAReason_AndTheChangeIsAudited()
+    {
+        await app.Database.PsqlAsync("INSERT INTO alert_rules (name, condition, threshold) VALUES ('browser edit', 'backlog_above', 500)");
+        var page = await ConsolePages.SignInAsync(_context, Roles.Admin);
+        await page.GotoAsync("/alerts");
+        var row = page.Locator("[data-testid=alert-rule][data-name='browser edit']");
+        await row.Locator("[data-testid=edit-rule]").ClickAsync();
+        var threshold = page.Locator("input[data-testid=rule-threshold], [data-testid=rule-threshold] input");
+        await threshold.FillAsync("750");
+        await page.Locator("[data-testid=save-rule]").ClickAsync();
+
+        var dialog = page.Locator(".mud-dialog");
+        await Assertions.Expect(dialog.Locator("[data-testid=preview-summary]")).ToContainTextAsync("backlog above 750 jobs");
+        await dialog.Locator("textarea").FillAsync("fewer pages at night INC-812");
+        await dialog.Locator("[data-testid=confirm]").ClickAsync();
+
+        await Assertions.Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Done");
+        await Assertions.Expect(row).ToContainTextAsync("backlog above 750 jobs");
+        Assert.Equal(750, await app.Database.ScalarAsync<double>("SELECT threshold FROM alert_rules WHERE name = 'browser edit'"));
+        Assert.Equal(1, await app.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM audit_log WHERE action = 'save_alert_rule' AND reason = 'fewer pages at night INC-812' AND outcome LIKE 'applied:%'"));
+
+        // Operators see the rules but no form; the server would refuse them anyway.
+        var operatorPage = await ConsolePages.SignInAsync(await browser.Browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString() }), Roles.Operator);
+        await operatorPage.GotoAsync("/alerts");
+        await Assertions.Expect(operatorPage.Locator("[data-testid=alert-rule][data-name='browser edit']")).ToBeVisibleAsync();
+        await Assertions.Expect(operatorPage.Locator("[data-testid=rule-form]")).ToHaveCountAsync(0);
+        await operatorPage.Context.DisposeAsync();
+    }
 }

@@ -22,8 +22,8 @@ public sealed class MetricsEndpointTests(DashboardApp app) : IClassFixture<Dashb
 
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains("dashboard_jobs{kind=\"metrics.kind\",state=\"queued\"", text, StringComparison.Ordinal);
-        Assert.Matches(@"dashboard_jobs\{kind=""metrics.kind"",state=""queued""[^}]*\} 7", text);
+        // Labels in any order (the exporter adds otel_scope_name).
+        Assert.Matches(@"dashboard_jobs\{[^}]*kind=""metrics.kind""[^}]*state=""queued""[^}]*\} 7\b", text);
         Assert.Contains("dashboard_database_reachable", text, StringComparison.Ordinal);
         Assert.Contains("dashboard_singleton_leader{", text, StringComparison.Ordinal);
     }
