@@ -71,6 +71,7 @@ public sealed class RoleSetupTests : IAsyncLifetime
     [InlineData("INSERT INTO audit_log (actor, auth_method, action, reason, outcome) VALUES ('w', 'token', 'x', 'x', 'applied: x')")]
     [InlineData("UPDATE queue_control SET accepting = false")]
     [InlineData("UPDATE job_kinds SET paused = true")]
+    [InlineData("UPDATE job_kinds SET lease_timeout = interval '1 second'")]
     [InlineData("DELETE FROM jobs")]
     [InlineData("SELECT count(*) FROM console_sessions")]
     [InlineData("CREATE TABLE sneaky (id int)")]
@@ -92,7 +93,12 @@ public sealed class RoleSetupTests : IAsyncLifetime
         var claims = new JobClaims(worker);
         var registry = new WorkerRegistry(worker);
 
-        // Act: enqueue, register, claim, heartbeat, checkpoint, complete, fail, release, reclaim, stop.
+        // Act: declare the kind's facts (twice, as every restart does), enqueue, register, claim, heartbeat,
+        // checkpoint, complete, fail, release, reclaim, stop.
+        var facts = new Dashboard.Core.Readiness.KindFactsCommands(worker);
+        Dashboard.Core.Readiness.KindFacts[] declared = [new("a", true, false, TimeSpan.FromMinutes(2))];
+        await facts.DeclareAsync(declared, identity.Id, CancellationToken.None);
+        await facts.DeclareAsync([declared[0] with { Checkpoints = true }], identity.Id, CancellationToken.None);
         await new JobCommands(worker).EnqueueAsync("a", "{}", ct: CancellationToken.None);
         await new JobCommands(worker).EnqueueAsync("a", "{}", ct: CancellationToken.None);
         await new JobCommands(worker).EnqueueAsync("a", "{}", ct: CancellationToken.None);
@@ -110,6 +116,8 @@ public sealed class RoleSetupTests : IAsyncLifetime
         // Assert
         Assert.Equal(3, claimed.Count);
         Assert.Empty(lost);
+        await using var check = new NpgsqlConnection(As(_logins.Worker));
+        Assert.True(await check.ExecuteScalarAsync<bool>("SELECT checkpoints FROM job_kinds WHERE kind = 'a'"));
         Assert.Equal([LeaseResult.Applied, LeaseResult.Applied, LeaseResult.Applied, LeaseResult.Applied], [checkpoint, complete, fail.Result, release]);
     }
 
