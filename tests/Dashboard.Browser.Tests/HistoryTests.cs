@@ -69,7 +69,10 @@ public sealed class HistoryTests(DashboardApp app, BrowserFixture browser) : ICl
         var row = page.Locator("[data-testid=alert-rule][data-name='browser edit']");
         await row.Locator("[data-testid=edit-rule]").ClickAsync();
         var threshold = page.Locator("input[data-testid=rule-threshold], [data-testid=rule-threshold] input");
+        // The form is filled in by the server: typing before it arrived would be overwritten.
+        await Assertions.Expect(threshold).ToHaveValueAsync("500");
         await threshold.FillAsync("750");
+        await threshold.PressAsync("Tab");
         await page.Locator("[data-testid=save-rule]").ClickAsync();
 
         var dialog = page.Locator(".mud-dialog");

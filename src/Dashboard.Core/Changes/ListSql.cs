@@ -55,6 +55,17 @@ internal static class ListSql
 
     public const string WorkerCount = Workers + "SELECT count(*) FROM filtered;\n";
 
+    // The snapshot's first page with the total in the same pass (an empty first page means none at all).
+    public const string WorkerFirstPage = Workers + """
+        SELECT id AS Id, state AS State, drain_requested AS DrainRequested, concurrency AS Concurrency,
+               started_at AS StartedAt, heartbeat_at AS HeartbeatAt, is_alive AS IsAlive, registered AS Registered,
+               in_flight AS InFlight, stuck AS Stuck, oldest AS OldestRunningSince, count(*) OVER () AS Total
+        FROM filtered
+        ORDER BY in_flight DESC, id
+        LIMIT @Limit;
+
+        """;
+
     public const string WorkerPage = Workers + """
         SELECT id AS Id, state AS State, drain_requested AS DrainRequested, concurrency AS Concurrency,
                started_at AS StartedAt, heartbeat_at AS HeartbeatAt, is_alive AS IsAlive, registered AS Registered,

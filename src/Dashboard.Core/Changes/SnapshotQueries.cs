@@ -45,7 +45,7 @@ public sealed class SnapshotQueries(Db db, IOptions<DashboardOptions> options)
             transaction: tx, cancellationToken: ct));
 
         var sql = SnapshotSql.Now + SnapshotSql.LiveCounts + SnapshotSql.LeaseAggregates + SnapshotSql.KindSettings
-            + SnapshotSql.Intake + ListSql.LeasePage + ListSql.WorkerCount + ListSql.WorkerPage
+            + SnapshotSql.Intake + ListSql.LeasePage + ListSql.WorkerFirstPage
             + (slowDue ? SnapshotSql.FinishedCounts + SnapshotSql.Estimates : "")
             + (toEstimate.Length > 0 ? SnapshotSql.PairEstimates : "");
         var parameters = new
@@ -72,8 +72,9 @@ public sealed class SnapshotQueries(Db db, IOptions<DashboardOptions> options)
         var intake = (await grid.ReadSingleOrDefaultAsync<IntakeRow>())?.ToModel()
             ?? new IntakeStatus(true, null, Utc(now.Now), null);
         var processing = (await grid.ReadAsync<ProcessingRow>()).Select(p => p.ToModel()).ToList();
-        var workerTotal = await grid.ReadSingleAsync<long>();
-        var workers = (await grid.ReadAsync<WorkerRow>()).Select(w => w.ToModel()).ToList();
+        var workerRows = (await grid.ReadAsync<WorkerRow>()).ToList();
+        var workerTotal = workerRows.Count > 0 ? workerRows[0].Total : 0;
+        var workers = workerRows.Select(w => w.ToModel()).ToList();
         var slow = slowDue
             ? new SlowCounts(Stopwatch.GetTimestamp(), (await grid.ReadAsync<CountRow>()).ToList(), await grid.ReadSingleAsync<EstimateRow>())
             : null;

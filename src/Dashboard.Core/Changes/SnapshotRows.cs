@@ -83,6 +83,9 @@ internal static class SnapshotRows
         public long Stuck { get; init; }
         public DateTime? OldestRunningSince { get; init; }
 
+        /// <summary>All matching workers (the snapshot's first page reads it in the same pass).</summary>
+        public long Total { get; init; }
+
         public WorkerStatus ToModel() =>
             new(Id, State, DrainRequested, Concurrency, Utc(StartedAt), Utc(HeartbeatAt), IsAlive, Registered, InFlight, Stuck,
                 Utc(OldestRunningSince));
