@@ -79,7 +79,8 @@ public sealed class DrainPageTests : DashboardTestContext
 
         // The readiness list refreshes every second and re-renders the page: find and click in one renderer turn.
         var click = Task.CompletedTask;
-        await page.InvokeAsync(() => click = page.Find("[data-testid=drain-all]").ClickAsync(new()));
+        // (A statement lambda: the click completes only after the dialog, which must not be awaited here.)
+        await page.InvokeAsync(() => { click = page.Find("[data-testid=drain-all]").ClickAsync(new()); });
         dialogs.WaitForElement("[data-testid=preview-summary]");
         await dialogs.Find("textarea").InputAsync(new() { Value = "deploy 812" });
         await dialogs.Find("[data-testid=confirm]").ClickAsync(new());
