@@ -62,7 +62,14 @@ public static class WebServiceCollectionExtensions
     public static WebApplication UseDashboardWeb(this WebApplication app)
     {
         // First: everything after it (HTTPS redirection, cookies, rate limit, audit) sees the client's scheme and address.
-        app.UseDashboardForwardedHeaders(app.Services.GetRequiredService<IOptions<ProxyOptions>>().Value);
+        var proxy = app.Services.GetRequiredService<IOptions<ProxyOptions>>().Value;
+        app.UseDashboardForwardedHeaders(proxy);
+        if (proxy.PathBase.Length > 0)
+        {
+            // Before routing: pages, assets, the hub and Blazor's circuit all answer under the path base.
+            app.UsePathBase(proxy.PathBase);
+        }
+
         if (!app.Environment.IsDevelopment())
         {
             app.UseHsts();
