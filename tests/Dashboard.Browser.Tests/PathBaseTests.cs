@@ -61,7 +61,7 @@ public sealed class PathBaseTests(ConsoleInstances instances, BrowserFixture bro
             // The first request is the typed address without its trailing slash, which nginx redirects.
             Assert.Equal(prefix.TrimEnd('/'), requests[0]);
             Assert.All(requests.Skip(1), url => Assert.StartsWith(prefix, url, StringComparison.Ordinal));
-            Assert.Contains(requests, url => url.Contains("/_framework/blazor.web.js", StringComparison.Ordinal));
+            Assert.Contains(requests, url => url.Contains("/_framework/blazor.web.", StringComparison.Ordinal));
             Assert.Contains(requests, url => url.Contains("/app.", StringComparison.Ordinal) && url.EndsWith(".css", StringComparison.Ordinal));
         }
     }
