@@ -75,9 +75,10 @@ public static class JobsConsole
         app.UseAntiforgery();
         app.UseEndpoints(endpoints =>
         {
-            endpoints.MapStaticAssets().AllowAnonymous();
             endpoints.MapDashboardProbes();
             var console = endpoints.MapGroup("").RequireAuthorization(Policies.SignedIn);
+            // In the same group as the pages, which find their fingerprinted asset URLs (@Assets) among its endpoints.
+            console.MapStaticAssets().AllowAnonymous();
             if (options.HostAuthentication is null)
             {
                 // With the host's authentication, signing in and out is the host's business.
