@@ -87,6 +87,10 @@ public static class JobsConsole
 
             endpoints.MapDeployGateEndpoints();
             console.MapAuditExportEndpoints();
+            // Prometheus scraping, bearer token only (like the deploy gate): the instruments exist once resolved.
+            _ = app.ApplicationServices.GetRequiredService<Dashboard.Core.History.DashboardMetrics>();
+            endpoints.MapPrometheusScrapingEndpoint(WebServiceCollectionExtensions.MetricsPath)
+                .RequireAuthorization(Policies.For(Permissions.ViewQueue, Policies.ApiSchemes));
             endpoints.MapHub<JobsHub>(JobsHub.Path).RequireAuthorization(Policies.Hub(options));
             console.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         });

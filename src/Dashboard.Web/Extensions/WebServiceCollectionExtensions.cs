@@ -5,11 +5,15 @@ using Dashboard.Web.Hubs;
 using Dashboard.Web.Proxy;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
+using OpenTelemetry.Metrics;
 
 namespace Dashboard.Web.Extensions;
 
 public static class WebServiceCollectionExtensions
 {
+    /// <summary>Where Prometheus scrapes the console's metrics.</summary>
+    public const string MetricsPath = "/metrics";
+
     public static IServiceCollection AddDashboardWeb(this IServiceCollection services, IConfiguration configuration, JobsConsoleOptions console)
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
@@ -26,6 +30,9 @@ public static class WebServiceCollectionExtensions
         services.AddScoped<ActionRunner>();
         services.AddSignalR();
         services.AddHostedService<ChangeBroadcaster>();
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(Dashboard.Core.History.DashboardMetrics.MeterName)
+            .AddPrometheusExporter());
         return services;
     }
 
