@@ -117,9 +117,9 @@ fi
 log "Serving the console at $URL (Ctrl-C stops everything)"
 # Plain HTTP on localhost: the HTTPS-redirect warning ("Failed to determine the https port") and the host's start-up
 # lines ("Hosting environment: Production", listening on, Ctrl+C) only repeat what the lines above say.
-(cd "src/Dashboard.Web/bin/$BIN" && exec env ConnectionStrings__Jobs="$CONSOLE_CONNECTION_STRING" \
+(cd "src/Dashboard.Server/bin/$BIN" && exec env ConnectionStrings__Jobs="$CONSOLE_CONNECTION_STRING" \
   Logging__LogLevel__Microsoft.AspNetCore.HttpsPolicy=Error \
-  Logging__LogLevel__Microsoft.Hosting.Lifetime=Warning dotnet Dashboard.Web.dll --urls "$URL") &
+  Logging__LogLevel__Microsoft.Hosting.Lifetime=Warning dotnet Dashboard.Server.dll --urls "$URL") &
 WEB_PID=$!
 CHILDREN+=("$WEB_PID")
 wait "$WEB_PID"

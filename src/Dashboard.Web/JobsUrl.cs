@@ -12,7 +12,8 @@ namespace Dashboard.Web;
 /// </summary>
 public static class JobsUrl
 {
-    public const string Path = "/jobs";
+    /// <summary>Relative to the page's base, so it works under a path base too.</summary>
+    public const string Path = "jobs";
 
     /// <summary>The list URL for <paramref name="filter"/>; only set conditions appear.</summary>
     public static string Of(JobFilter filter)

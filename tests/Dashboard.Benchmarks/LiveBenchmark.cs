@@ -56,7 +56,7 @@ public sealed class LiveBenchmark : IBenchmark
             App: args.Text("app", ConsoleProcess.FindBuiltApp() ?? ""));
         if (!File.Exists(s.App))
         {
-            await output.WriteLineAsync("live: the console is not built; run 'dotnet build src/Dashboard.Web -c Release' or pass --app <Dashboard.Web.dll>.");
+            await output.WriteLineAsync("live: the console is not built; run 'dotnet build src/Dashboard.Server -c Release' or pass --app <Dashboard.Server.dll>.");
             return 2;
         }
 

@@ -13,7 +13,7 @@ namespace Dashboard.Browser.Tests;
 public static partial class ConsolePages
 {
     /// <summary>Page routes as written, e.g. "/", "/drain", "/jobs/{id:long}".</summary>
-    public static IReadOnlyList<string> Templates { get; } = typeof(Program).Assembly.GetTypes()
+    public static IReadOnlyList<string> Templates { get; } = typeof(Dashboard.Web.Components.App).Assembly.GetTypes()
         .Where(t => typeof(IComponent).IsAssignableFrom(t))
         .SelectMany(t => t.GetCustomAttributes<RouteAttribute>())
         .Select(r => r.Template)

@@ -7,7 +7,7 @@ using System.Net.Sockets;
 namespace Dashboard.Testing;
 
 /// <summary>
-/// The console (<c>Dashboard.Web.dll</c>, built in Release) as its own process on 127.0.0.1, so that its memory is
+/// The console (<c>Dashboard.Server.dll</c>, built in Release) as its own process on 127.0.0.1, so that its memory is
 /// its own: settings come in through the environment, the way a deployment passes them.
 /// </summary>
 public sealed class ConsoleProcess : IAsyncDisposable
@@ -27,14 +27,14 @@ public sealed class ConsoleProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    /// <summary>The Release build of the web project next to this repository's solution file.</summary>
+    /// <summary>The Release build of the standalone console next to this repository's solution file.</summary>
     public static string? FindBuiltApp()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "Dashboard.sln")))
             {
-                var dll = Path.Combine(dir.FullName, "src", "Dashboard.Web", "bin", "Release", "net10.0", "Dashboard.Web.dll");
+                var dll = Path.Combine(dir.FullName, "src", "Dashboard.Server", "bin", "Release", "net10.0", "Dashboard.Server.dll");
                 return File.Exists(dll) ? dll : null;
             }
         }
@@ -42,7 +42,22 @@ public sealed class ConsoleProcess : IAsyncDisposable
         return null;
     }
 
-    public static async Task<ConsoleProcess> StartAsync(string appDll, IReadOnlyDictionary<string, string> environment)
+    /// <summary>The Release build of <c>samples/HostWithConsole</c>, an application that mounts the console.</summary>
+    public static string? FindBuiltSample()
+    {
+        var app = FindBuiltApp();
+        if (app is null)
+        {
+            return null;
+        }
+
+        var root = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(app)!, "..", "..", "..", "..", ".."));
+        var dll = Path.Combine(root, "samples", "HostWithConsole", "bin", "Release", "net10.0", "HostWithConsole.dll");
+        return File.Exists(dll) ? dll : null;
+    }
+
+    /// <summary>Starts <paramref name="appDll"/> and waits until <paramref name="probe"/> (relative to its root) answers 200.</summary>
+    public static async Task<ConsoleProcess> StartAsync(string appDll, IReadOnlyDictionary<string, string> environment, string probe = "signin")
     {
         var port = FreePort();
         var baseAddress = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
@@ -79,7 +94,7 @@ public sealed class ConsoleProcess : IAsyncDisposable
 
             try
             {
-                using var response = await http.GetAsync(new Uri("signin", UriKind.Relative));
+                using var response = await http.GetAsync(new Uri(probe, UriKind.Relative));
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
                     return app;

@@ -1,4 +1,3 @@
-using Dashboard.Core;
 using Dashboard.Web.Extensions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,8 +9,7 @@ public sealed class StartupSettingsTests
     private static IReadOnlyList<string> ProblemsWith(Dictionary<string, string?> settings)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection().AddLogging().AddDashboardCore(configuration);
-        services.AddDashboardWeb(configuration);
+        var services = new ServiceCollection().AddLogging().AddJobsConsole(configuration);
         using var provider = services.BuildServiceProvider();
         return provider.SettingsProblems();
     }

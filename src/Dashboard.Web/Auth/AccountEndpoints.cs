@@ -26,7 +26,7 @@ public static class AccountEndpoints
                     return Results.NotFound();
                 }
 
-                await OidcSignIn.ChallengeAsync(http, SafeReturnUrl(returnUrl));
+                await OidcSignIn.ChallengeAsync(http, SafeReturnUrl(returnUrl, http.Request.PathBase));
                 return Results.Empty;
             })
             .AllowAnonymous();
@@ -42,13 +42,13 @@ public static class AccountEndpoints
         IOptionsMonitor<AuthOptions> options,
         TimeProvider clock)
     {
-        var target = SafeReturnUrl(returnUrl);
+        var target = SafeReturnUrl(returnUrl, http.Request.PathBase);
         var user = options.CurrentValue.LocalUsers.FirstOrDefault(u => u.Name == name);
         // Hash even for unknown names so the answer takes as long either way.
         var ok = SecretHash.VerifyPassword(password ?? "", user?.PasswordHash ?? _dummyHash) && user is not null;
         if (!ok)
         {
-            return Results.Redirect($"/signin?failed=1&returnUrl={Uri.EscapeDataString(target)}");
+            return Results.Redirect($"{http.Request.PathBase}/signin?failed=1&returnUrl={Uri.EscapeDataString(target)}");
         }
 
         var expires = clock.GetUtcNow() + options.CurrentValue.SessionLifetime;
@@ -62,7 +62,7 @@ public static class AccountEndpoints
         catch (Exception ex) when (DatabaseErrors.IsUnavailable(ex))
         {
             // The session is kept in the database: no session without it.
-            return Results.Redirect($"/signin?unavailable=1&returnUrl={Uri.EscapeDataString(target)}");
+            return Results.Redirect($"{http.Request.PathBase}/signin?unavailable=1&returnUrl={Uri.EscapeDataString(target)}");
         }
 
         return Results.Redirect(target);
@@ -83,23 +83,25 @@ public static class AccountEndpoints
         if (options.Value.OidcEnabled && DashboardClaims.MethodOf(http.User) == DashboardClaims.Oidc)
         {
             // RP-initiated logout: the provider ends its session too, then sends the browser back to the sign-in page.
-            return Results.SignOut(new AuthenticationProperties { RedirectUri = "/signin?signedOut=1" }, [OpenIdConnectDefaults.AuthenticationScheme]);
+            return Results.SignOut(new AuthenticationProperties { RedirectUri = $"{http.Request.PathBase}/signin?signedOut=1" }, [OpenIdConnectDefaults.AuthenticationScheme]);
         }
 
-        return Results.Redirect("/signin?signedOut=1");
+        return Results.Redirect($"{http.Request.PathBase}/signin?signedOut=1");
     }
 
     /// <summary>
     /// Only local paths: a sign-in link can never send the user to another site. The value must start with one
     /// <c>/</c> and hold only printable ASCII without backslashes; control characters and whitespace (which browsers
-    /// drop, turning <c>/\t/evil.example</c> into <c>//evil.example</c>) and CR/LF (header injection) give <c>/</c>.
+    /// drop, turning <c>/\t/evil.example</c> into <c>//evil.example</c>) and CR/LF (header injection) give the
+    /// console's start page. A return URL is a path on this host, so under a path base it includes it
+    /// (<c>/ops/jobs/jobs?state=failed</c>), as the cookie middleware writes it.
     /// </summary>
-    public static string SafeReturnUrl(string? returnUrl) =>
+    public static string SafeReturnUrl(string? returnUrl, PathString pathBase = default) =>
         !string.IsNullOrEmpty(returnUrl) && returnUrl.Length <= MaxReturnUrlLength && returnUrl[0] == '/'
             && (returnUrl.Length == 1 || returnUrl[1] is not ('/' or '\\'))
             && returnUrl.All(c => c is > ' ' and < (char)0x7f and not '\\')
             ? returnUrl
-            : "/";
+            : pathBase + "/";
 
     private const int MaxReturnUrlLength = 2048;
 

@@ -10,15 +10,42 @@ namespace Dashboard.Web.Auth;
 public static class AuthServiceCollectionExtensions
 {
     /// <summary>Cookie sessions for browsers (local users and/or OpenID Connect), bearer tokens for scripts, one policy per permission.</summary>
-    public static IServiceCollection AddDashboardAuth(this IServiceCollection services, IConfiguration configuration)
+    /// <remarks>
+    /// With the host's authentication (<see cref="JobsConsoleOptions.UseHostAuthentication"/>) only the token scheme
+    /// is added, the host's default scheme stays, and the console has no sign-in pages of its own.
+    /// </remarks>
+    public static IServiceCollection AddDashboardAuth(this IServiceCollection services, IConfiguration configuration, JobsConsoleOptions console)
     {
+        ArgumentNullException.ThrowIfNull(console);
+        var hosted = console.HostAuthentication is not null;
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<AuthOptions>, ValidateAuthOptions>();
+        services.AddSingleton<IValidateOptions<AuthOptions>>(new ValidateAuthOptions { HostSignIn = hosted });
         services.AddSingleton<SessionValidator>();
         services.AddSingleton<ServerSessions>();
         services.AddScoped<ICurrentActor, CurrentActor>();
+        services.AddAuthorization(options => Policies.Add(options, console));
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<AuthenticationStateProvider, RevalidatingAuthStateProvider>();
 
         var settings = configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
+        services.AddRateLimiter(options =>
+        {
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.AddPolicy(AccountEndpoints.SignInRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
+                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = settings.SignInAttemptsPerMinute,
+                    Window = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                }));
+        });
+        if (hosted)
+        {
+            services.AddAuthentication().AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null);
+            return services;
+        }
+
         var auth = services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(options =>
             {
@@ -59,21 +86,6 @@ public static class AuthServiceCollectionExtensions
             auth.AddDashboardOidc(settings.Oidc);
         }
 
-        services.AddAuthorization(Policies.Add);
-        services.AddCascadingAuthenticationState();
-        services.AddScoped<AuthenticationStateProvider, RevalidatingAuthStateProvider>();
-        services.AddRateLimiter(options =>
-        {
-            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            options.AddPolicy(AccountEndpoints.SignInRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
-                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = settings.SignInAttemptsPerMinute,
-                    Window = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
-                }));
-        });
         return services;
     }
 
@@ -101,7 +113,13 @@ public static class OidcRoles
         ArgumentNullException.ThrowIfNull(settings);
         var granted = user?.FindAll(settings.RoleClaim).Select(c => settings.RoleMap.GetValueOrDefault(c.Value))
             .Where(r => r is not null && Roles.IsKnown(r)).Select(r => r!).ToList() ?? [];
-        // Most capable first: admin, operator, auditor, viewer.
+        return MostCapable(granted);
+    }
+
+    /// <summary>The most capable of <paramref name="granted"/>: admin, operator, auditor, viewer; null for none.</summary>
+    public static string? MostCapable(IReadOnlyCollection<string> granted)
+    {
+        ArgumentNullException.ThrowIfNull(granted);
         string[] order = [Roles.Admin, Roles.Operator, Roles.Auditor, Roles.Viewer];
         return order.FirstOrDefault(granted.Contains);
     }

@@ -16,6 +16,9 @@ public static class DashboardClaims
     public const string Oidc = "oidc";
     public const string Token = "token";
 
+    /// <summary>Signed in by the application the console is mounted in (<see cref="JobsConsoleOptions.UseHostAuthentication"/>).</summary>
+    public const string Host = "host";
+
     public static ClaimsIdentity Identity(string scheme, string name, string role, string method, DateTimeOffset? expires, string? stamp)
     {
         var claims = new List<Claim>

@@ -99,7 +99,7 @@ public static class OidcSignIn
                     + "answer.", authority);
             }
 
-            http.Response.Redirect(SignInPageWith(reason, returnUrl));
+            http.Response.Redirect(SignInPageWith(http, reason, returnUrl));
         }
     }
 
@@ -143,7 +143,7 @@ public static class OidcSignIn
             Logger(ctx.HttpContext).LogWarning("Refused '{User}' from the identity provider: none of their '{Claim}' values ({Groups}) is in "
                 + "Dashboard:Auth:Oidc:RoleMap.", name, auth.Oidc.RoleClaim, string.Join(", ", groups));
             ctx.HandleResponse();
-            ctx.Response.Redirect(RefusedPath);
+            ctx.Response.Redirect(ctx.Request.PathBase + RefusedPath);
             return Task.CompletedTask;
         }
 
@@ -166,7 +166,7 @@ public static class OidcSignIn
     {
         var reason = Classify(ctx.HttpContext, ctx.Failure);
         ctx.HandleResponse();
-        ctx.Response.Redirect(SignInPageWith(reason, ctx.Properties?.RedirectUri));
+        ctx.Response.Redirect(SignInPageWith(ctx.HttpContext, reason, ctx.Properties?.RedirectUri));
         return Task.CompletedTask;
     }
 
@@ -185,8 +185,8 @@ public static class OidcSignIn
         return Failed;
     }
 
-    private static string SignInPageWith(string sso, string? returnUrl) =>
-        $"/signin?sso={sso}&returnUrl={Uri.EscapeDataString(AccountEndpoints.SafeReturnUrl(returnUrl))}";
+    private static string SignInPageWith(HttpContext http, string sso, string? returnUrl) =>
+        $"{http.Request.PathBase}/signin?sso={sso}&returnUrl={Uri.EscapeDataString(AccountEndpoints.SafeReturnUrl(returnUrl, http.Request.PathBase))}";
 
     private static ILogger Logger(HttpContext http) =>
         http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Dashboard.Web.Auth.OidcSignIn");

@@ -31,10 +31,10 @@ public sealed class ServerSessions(SessionStore store, ILogger<ServerSessions> l
         identity.AddClaim(new Claim(Claim, await store.StartAsync(identity.Name ?? "unknown", expires, ct)));
     }
 
-    /// <summary>Whether the principal's session is still open on the server (tokens: always).</summary>
+    /// <summary>Whether the principal's session is still open on the server (tokens and the host's sign-ins: always).</summary>
     public async Task<bool> IsActiveAsync(ClaimsPrincipal? user, CancellationToken ct)
     {
-        if (user is null || DashboardClaims.MethodOf(user) == DashboardClaims.Token)
+        if (user is null || DashboardClaims.MethodOf(user) is DashboardClaims.Token or DashboardClaims.Host)
         {
             return user is not null;
         }

@@ -19,6 +19,11 @@ public sealed class SessionValidator(IOptionsMonitor<AuthOptions> options, TimeP
         }
 
         var method = DashboardClaims.MethodOf(user);
+        if (method == DashboardClaims.Host)
+        {
+            return true;
+        }
+
         if (method == DashboardClaims.Token)
         {
             var name = user.Identity.Name;
@@ -37,7 +42,8 @@ public sealed class SessionValidator(IOptionsMonitor<AuthOptions> options, TimeP
                 u.Name == user.Identity.Name && u.Role == role && DashboardClaims.StampOf(u) == stamp);
         }
 
-        return method == DashboardClaims.Oidc;
+        // Oidc: the provider's tokens bounded the session above. Host: the host's own sign-in decides, on each request.
+        return method is DashboardClaims.Oidc or DashboardClaims.Host;
     }
 
     /// <summary>The actor for the audit log, or null when the principal may not act.</summary>

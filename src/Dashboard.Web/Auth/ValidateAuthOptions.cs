@@ -6,11 +6,14 @@ namespace Dashboard.Web.Auth;
 /// <summary>Closed by default: with no way to sign in the app does not start, and says which setting is missing.</summary>
 public sealed class ValidateAuthOptions : IValidateOptions<AuthOptions>
 {
+    /// <summary>The host signs users in (<see cref="JobsConsoleOptions.UseHostAuthentication"/>): no sign-in of the console's own is needed.</summary>
+    public bool HostSignIn { get; init; }
+
     public ValidateOptionsResult Validate(string? name, AuthOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
-        if (options.LocalUsers.Count == 0 && !options.OidcEnabled)
+        if (options.LocalUsers.Count == 0 && !options.OidcEnabled && !HostSignIn)
         {
             errors.Add("No sign-in is configured: set Dashboard:Auth:Oidc:Authority, ClientId and ClientSecret (OpenID Connect), "
                 + "or Dashboard:Auth:LocalUsers. The embedded demo (scripts/run.sh) creates its own users.");

@@ -36,7 +36,7 @@ public static class InstanceServiceCollectionExtensions
     }
 
     /// <summary>Maps the probes. They answer <c>Healthy</c> (200) or <c>Unhealthy</c> (503) and nothing more.</summary>
-    public static WebApplication MapDashboardProbes(this WebApplication app)
+    public static IEndpointRouteBuilder MapDashboardProbes(this IEndpointRouteBuilder app)
     {
         app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) }).AllowAnonymous();

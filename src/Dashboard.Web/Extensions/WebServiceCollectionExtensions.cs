@@ -1,8 +1,5 @@
 using Dashboard.Core;
-using Dashboard.Core.Security;
-using Dashboard.Web.Api;
 using Dashboard.Web.Auth;
-using Dashboard.Web.Components;
 using Dashboard.Web.Components.Shared;
 using Dashboard.Web.Hubs;
 using Dashboard.Web.Proxy;
@@ -17,7 +14,7 @@ public static class WebServiceCollectionExtensions
     /// <summary>Where Prometheus scrapes the console's metrics.</summary>
     public const string MetricsPath = "/metrics";
 
-    public static IServiceCollection AddDashboardWeb(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddDashboardWeb(this IServiceCollection services, IConfiguration configuration, JobsConsoleOptions console)
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices(mud =>
@@ -27,7 +24,7 @@ public static class WebServiceCollectionExtensions
             mud.SnackbarConfiguration.PreventDuplicates = false;
         });
         services.AddSingleton(TimeProvider.System);
-        services.AddDashboardAuth(configuration);
+        services.AddDashboardAuth(configuration, console);
         services.AddDashboardInstances();
         services.AddDashboardProxy(configuration);
         services.AddScoped<ActionRunner>();
@@ -65,35 +62,29 @@ public static class WebServiceCollectionExtensions
         }
     }
 
-    /// <summary>The request pipeline and every endpoint; each endpoint has an explicit authorization rule.</summary>
-    public static WebApplication UseDashboardWeb(this WebApplication app)
+    /// <summary>
+    /// What the standalone console does in front of <see cref="JobsConsole.MapJobsConsole"/> (a host does its own):
+    /// forwarded headers from trusted proxies first, so everything after them (HTTPS redirection, cookies, rate
+    /// limit, audit) sees the client's scheme and address; HSTS and HTTPS redirection outside Development; and the
+    /// configured path base (<c>Dashboard:Proxy:PathBase</c>), before routing.
+    /// </summary>
+    public static WebApplication UseStandaloneConsole(this WebApplication app)
     {
-        // First: everything after it (HTTPS redirection, cookies, rate limit, audit) sees the client's scheme and address.
-        app.UseDashboardForwardedHeaders(app.Services.GetRequiredService<IOptions<ProxyOptions>>().Value);
+        var proxy = app.Services.GetRequiredService<IOptions<ProxyOptions>>().Value;
+        app.UseDashboardForwardedHeaders(proxy);
+        if (proxy.PathBase.Length > 0)
+        {
+            // The whole application is the console, so it keeps one pipeline (with its closed-by-default rule)
+            // and answers under the path base: pages, assets, the hub and Blazor's circuit.
+            app.UsePathBase(proxy.PathBase);
+        }
+
         if (!app.Environment.IsDevelopment())
         {
             app.UseHsts();
             app.UseHttpsRedirection();
         }
 
-        app.UseDashboardSecurityHeaders();
-        app.UseHubOriginCheck(JobsHub.Path, "/_blazor");
-        app.UseRouting();
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.UseRateLimiter();
-        app.UseAntiforgery();
-
-        app.MapStaticAssets().AllowAnonymous();
-        app.MapDashboardProbes();
-        app.MapAccountEndpoints();
-        app.MapDeployGateEndpoints();
-        app.MapAuditExportEndpoints();
-        // Prometheus scraping, bearer token only (like the deploy gate): the instruments exist once resolved.
-        _ = app.Services.GetRequiredService<Dashboard.Core.History.DashboardMetrics>();
-        app.MapPrometheusScrapingEndpoint(MetricsPath).RequireAuthorization(Policies.For(Permissions.ViewQueue, Policies.ApiSchemes));
-        app.MapHub<JobsHub>(JobsHub.Path).RequireAuthorization(Policies.For(Permissions.ViewQueue, Policies.HubSchemes));
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
 }

@@ -20,11 +20,26 @@ public sealed class ProxyOptions
     /// <summary>Networks of trusted proxies in CIDR form, e.g. <c>10.0.0.0/24</c>.</summary>
     public List<string> TrustedNetworks { get; set; } = [];
 
+    /// <summary>
+    /// The path the console is served under, e.g. <c>/ops/jobs</c> (empty: the root). A proxy that strips the
+    /// prefix instead sends <c>X-Forwarded-Prefix</c>, honoured from trusted proxies, and needs no setting here.
+    /// </summary>
+    public string PathBase { get; set; } = "";
+
     public bool Enabled => TrustedProxies.Count > 0 || TrustedNetworks.Count > 0;
 }
 
-public sealed class ValidateProxyOptions : IValidateOptions<ProxyOptions>
+public sealed partial class ValidateProxyOptions : IValidateOptions<ProxyOptions>
 {
+    /// <summary>Null for a usable path base (empty, or <c>/segment[/segment…]</c> without a trailing slash).</summary>
+    public static string? PathBaseProblem(string? pathBase) =>
+        string.IsNullOrEmpty(pathBase) || PathBaseShape().IsMatch(pathBase)
+            ? null
+            : "must start with '/', have no trailing '/' and hold only letters, digits and - . _ ~ in its segments, e.g. /ops/jobs";
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(/[A-Za-z0-9\-._~]+)+$")]
+    private static partial System.Text.RegularExpressions.Regex PathBaseShape();
+
     public ValidateOptionsResult Validate(string? name, ProxyOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -45,11 +60,16 @@ public sealed class ValidateProxyOptions : IValidateOptions<ProxyOptions>
             }
         }
 
+        if (PathBaseProblem(options.PathBase) is { } problem)
+        {
+            errors.Add($"{ProxyOptions.SectionName}:PathBase {problem} (was '{options.PathBase}').");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }
 
-public static class ProxyExtensions
+public static partial class ProxyExtensions
 {
     public static IServiceCollection AddDashboardProxy(this IServiceCollection services, IConfiguration configuration)
     {
@@ -58,7 +78,11 @@ public static class ProxyExtensions
         return services;
     }
 
-    /// <summary>Honours forwarded headers from the configured proxies only (one hop); nothing when none is configured.</summary>
+    /// <summary>
+    /// Honours forwarded headers from the configured proxies only (one hop); nothing when none is configured. The
+    /// prefix (<c>X-Forwarded-Prefix</c>, sent by a proxy that serves the console under a path it strips) is read
+    /// first and on its own, so requests without one still get their client address and scheme.
+    /// </summary>
     public static IApplicationBuilder UseDashboardForwardedHeaders(this IApplicationBuilder app, ProxyOptions proxy)
     {
         ArgumentNullException.ThrowIfNull(proxy);
@@ -68,11 +92,14 @@ public static class ProxyExtensions
             return app;
         }
 
-        var options = new ForwardedHeadersOptions
-        {
-            ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto,
-            ForwardLimit = 1,
-        };
+        // The prefix first: it checks the connection's address, which the second one replaces with the client's.
+        app.UseForwardedHeaders(Trusting(proxy, ForwardedHeaders.XForwardedPrefix));
+        return app.UseForwardedHeaders(Trusting(proxy, ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto));
+    }
+
+    private static ForwardedHeadersOptions Trusting(ProxyOptions proxy, ForwardedHeaders headers)
+    {
+        var options = new ForwardedHeadersOptions { ForwardedHeaders = headers, ForwardLimit = 1 };
         options.KnownProxies.Clear();
         options.KnownIPNetworks.Clear();
         foreach (var address in proxy.TrustedProxies)
@@ -85,6 +112,6 @@ public static class ProxyExtensions
             options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
         }
 
-        return app.UseForwardedHeaders(options);
+        return options;
     }
 }

@@ -22,7 +22,7 @@ public sealed class ConsoleInstances : IAsyncLifetime
     public async Task<ConsoleProcess> StartAsync(IReadOnlyDictionary<string, string>? extra = null)
     {
         var app = ConsoleProcess.FindBuiltApp()
-            ?? throw new InvalidOperationException("src/Dashboard.Web is not built in Release; run scripts/test.sh");
+            ?? throw new InvalidOperationException("src/Dashboard.Server is not built in Release; run scripts/test.sh");
         var home = Directory.CreateTempSubdirectory("console-home-").FullName;
         _homes.Add(home);
         var environment = new Dictionary<string, string>
@@ -51,7 +51,9 @@ public sealed class ConsoleInstances : IAsyncLifetime
             environment[key] = value;
         }
 
-        var process = await ConsoleProcess.StartAsync(app, environment);
+        // Under a configured path base the console answers only there.
+        var probe = environment.TryGetValue("Dashboard__Proxy__PathBase", out var pathBase) ? $"{pathBase.TrimStart('/')}/signin" : "signin";
+        var process = await ConsoleProcess.StartAsync(app, environment, probe);
         _started.Add(process);
         return process;
     }

@@ -49,7 +49,7 @@ internal sealed class JobsFilterForm
             ["finished_to"] = FinishedTo,
         };
         var full = Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(query, pairs.Where(p => !string.IsNullOrWhiteSpace(p.Value)));
-        filter = JobsUrl.Parse(new Uri("http://x" + full).Query, out var problems);
+        filter = JobsUrl.Parse(new Uri("http://x/" + full).Query, out var problems);
         if (problems.Count > 0)
         {
             return problems[0];

@@ -1,11 +1,11 @@
-using Dashboard.Core;
+using Dashboard.Web;
 using Dashboard.Web.Extensions;
 
+// The standalone console: a thin host of the console library (src/Dashboard.Web), with its own sign-in.
 var builder = WebApplication.CreateBuilder(args);
 // Serve static assets from the build output too (scripts/run.sh and the tests run it unpublished, in Production).
 builder.WebHost.UseStaticWebAssets();
-builder.Services.AddDashboardCore(builder.Configuration);
-builder.Services.AddDashboardWeb(builder.Configuration);
+builder.Services.AddJobsConsole(builder.Configuration, console => console.RequireSignInByDefault = true);
 
 var app = builder.Build();
 if (app.Services.SettingsProblems() is { Count: > 0 } problems)
@@ -20,7 +20,8 @@ if (app.Services.SettingsProblems() is { Count: > 0 } problems)
     return 2;
 }
 
-app.UseDashboardWeb();
+app.UseStandaloneConsole();
+app.MapJobsConsole();
 await app.RunAsync();
 return 0;
 
