@@ -50,6 +50,12 @@ public sealed class DashboardOptions
     /// <summary>How singleton background work (one instance at a time) is taken over.</summary>
     public SingletonOptions Singletons { get; set; } = new();
 
+    /// <summary>The per-kind history (charts, metrics, alerts).</summary>
+    public History.HistoryOptions History { get; set; } = new();
+
+    /// <summary>Alert rules from settings, the webhook and the evaluation cadence.</summary>
+    public Alerts.AlertOptions Alerts { get; set; } = new();
+
     /// <summary>What the drain view measures progress against.</summary>
     public DeployGateOptions DeployGate { get; set; } = new();
 

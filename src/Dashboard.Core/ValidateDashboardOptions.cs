@@ -36,6 +36,39 @@ public sealed class ValidateDashboardOptions : IValidateOptions<DashboardOptions
         Positive(errors, "Dashboard:SlowCountInterval", options.SlowCountInterval);
         Positive(errors, "Dashboard:Singletons:RetryInterval", options.Singletons.RetryInterval);
         Positive(errors, "Dashboard:Singletons:CheckInterval", options.Singletons.CheckInterval);
+        Positive(errors, "Dashboard:History:Retention", options.History.Retention);
+        Positive(errors, "Dashboard:History:RollupRetention", options.History.RollupRetention);
+        Positive(errors, "Dashboard:History:LiveInterval", options.History.LiveInterval);
+        Positive(errors, "Dashboard:History:BackfillLimit", options.History.BackfillLimit);
+        if (options.History.Grace < TimeSpan.Zero || options.History.Grace >= TimeSpan.FromMinutes(1))
+        {
+            errors.Add($"Dashboard:History:Grace must be between 00:00:00 and 00:00:59 (was {options.History.Grace}).");
+        }
+
+        Positive(errors, "Dashboard:Alerts:EvaluationInterval", options.Alerts.EvaluationInterval);
+        Positive(errors, "Dashboard:Alerts:DeliveryTimeout", options.Alerts.DeliveryTimeout);
+        if (options.Alerts.RetryDelay < TimeSpan.Zero)
+        {
+            errors.Add($"Dashboard:Alerts:RetryDelay must not be negative (was {options.Alerts.RetryDelay}).");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.Alerts.WebhookUrl)
+            && !(Uri.TryCreate(options.Alerts.WebhookUrl, UriKind.Absolute, out var hook) && hook.Scheme is "http" or "https"))
+        {
+            errors.Add($"Dashboard:Alerts:WebhookUrl must be an absolute http(s) URL (was \"{options.Alerts.WebhookUrl}\").");
+        }
+
+        for (var i = 0; i < options.Alerts.Rules.Count; i++)
+        {
+            var rule = options.Alerts.Rules[i];
+            if (string.IsNullOrWhiteSpace(rule.Name) || !Alerts.AlertConditions.All.Contains(rule.Condition) || rule.Threshold < 0
+                || rule.WindowMinutes is < 1 or > 1440)
+            {
+                errors.Add($"Dashboard:Alerts:Rules:{i} needs a Name, a Condition ({string.Join(", ", Alerts.AlertConditions.All)}), "
+                    + "a Threshold of zero or more and WindowMinutes of 1 to 1440.");
+            }
+        }
+
         Positive(errors, "Dashboard:DeployGate:MaxDrainWait", options.DeployGate.MaxDrainWait);
         Positive(errors, "Dashboard:DeployGate:AbortIfOlderThan", options.DeployGate.AbortIfOlderThan);
         Positive(errors, "Dashboard:Bulk:PollInterval", options.Bulk.PollInterval);

@@ -3,6 +3,7 @@ using Dashboard.Core.Claims;
 using Dashboard.Core.Database;
 using Dashboard.Core.Jobs;
 using Dashboard.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace Dashboard.Core.Tests;
@@ -110,6 +111,46 @@ public sealed class RoleSetupTests : IAsyncLifetime
         Assert.Equal(3, claimed.Count);
         Assert.Empty(lost);
         Assert.Equal([LeaseResult.Applied, LeaseResult.Applied, LeaseResult.Applied, LeaseResult.Applied], [checkpoint, complete, fail.Result, release]);
+    }
+
+    [Fact]
+    public async Task Console_CanWriteHistory_AndEvaluateDeliverAndEditAlerts()
+    {
+        // Everything the history writer, the alert evaluator and the alerts page do, as the console's login.
+        await using var console = Db.Create(As(_logins.Console));
+        await using (var conn = new NpgsqlConnection(As(_logins.Console)))
+        {
+            await conn.ExecuteAsync("""
+                INSERT INTO jobs (kind, state, run_at, leased_at, leased_by, finished_at)
+                SELECT 'roles.k', 'done', now() - interval '4 minutes', now() - interval '4 minutes', 'w:1', now() - interval '3 minutes'
+                FROM generate_series(1, 5);
+                INSERT INTO jobs (kind) SELECT 'roles.k' FROM generate_series(1, 3);
+                """);
+        }
+
+        var options = Microsoft.Extensions.Options.Options.Create(new DashboardOptions { ConnectionString = As(_logins.Console) });
+        var writer = new History.HistoryWriter(
+            new History.HistoryQueries(console), new Changes.ChangeFeed(),
+            new Singletons.SingletonLocks(options, new Singletons.InstanceIdentity("roles"), NullLogger<Singletons.SingletonLocks>.Instance),
+            options, NullLogger<History.HistoryWriter>.Instance);
+        await writer.TickAsync(CancellationToken.None);
+        var store = new Alerts.AlertStore(console);
+        await store.SeedAsync([new Alerts.AlertRuleSettings { Name = "roles backlog", Condition = Alerts.AlertConditions.BacklogAbove, Threshold = 1 }], CancellationToken.None);
+        var rule = Assert.Single(await store.RulesAsync(CancellationToken.None));
+        var (fired, _) = await store.ApplyAsync([new Alerts.AlertBreach(rule.Id, rule.Name, "roles.k", 3, "backlog 3")], CancellationToken.None);
+        var due = Assert.Single(await store.DueDeliveriesAsync(CancellationToken.None));
+        await store.MarkFailedAsync(due.Id, "HTTP 500", TimeSpan.Zero, CancellationToken.None);
+        await store.MarkDeliveredAsync(due.Id, resolution: false, CancellationToken.None);
+        await store.StuckAsync(CancellationToken.None);
+        await store.FinishedAsync(5, CancellationToken.None);
+        var saved = await new Actions.OperatorActions(console, options).ExecuteAsync(
+            new Actions.SaveAlertRule(rule.Id, rule.Name, "roles.k", rule.Condition, 10, 5, true),
+            new Security.Actor("ada", "local", null, Security.Roles.Admin), "per kind", Guid.NewGuid().ToString("N"), CancellationToken.None);
+
+        Assert.Equal(1, fired);
+        Assert.Equal(Actions.ActionOutcome.Applied, saved.Outcome);
+        await using var check = new NpgsqlConnection(As(_logins.Console));
+        Assert.Equal(5, await check.ExecuteScalarAsync<long>("SELECT sum(completed) FROM job_history WHERE kind = 'roles.k'"));
     }
 
     [Fact]

@@ -55,6 +55,11 @@ public sealed class AuthorizationMatrixTests(DashboardApp app) : IClassFixture<D
         ["TRACE /health/jobs/"] = (Access.Token, null),
         ["TRACE /health/jobs/pause"] = (Access.Token, null),
         ["TRACE /health/jobs/resume"] = (Access.Token, null),
+        ["GET /kinds/{Kind}"] = (Access.Browser, Permissions.ViewQueue),
+        ["POST /kinds/{Kind}"] = (Access.Browser, Permissions.ViewQueue),
+        ["GET /alerts"] = (Access.Browser, Permissions.ViewQueue),
+        ["POST /alerts"] = (Access.Browser, Permissions.ViewQueue),
+        ["ANY /metrics"] = (Access.Token, Permissions.ViewQueue),
         ["GET /signin"] = (Access.Public, null),
         ["POST /signin"] = (Access.Public, null),
         ["GET /signin/refused"] = (Access.Public, null),
@@ -273,7 +278,8 @@ public sealed class AuthorizationMatrixTests(DashboardApp app) : IClassFixture<D
     {
         var space = route.IndexOf(' ', StringComparison.Ordinal);
         var path = route[(space + 1)..].Replace("{**path:file}", "no-such-file.txt", StringComparison.Ordinal)
-            .Replace("{Id:long}", "1", StringComparison.Ordinal);
+            .Replace("{Id:long}", "1", StringComparison.Ordinal)
+            .Replace("{Kind}", "some.kind", StringComparison.Ordinal);
         // SignalR endpoints take any method; negotiation is a POST.
         var method = route[..space] == "ANY" ? "POST" : route[..space];
         return (method, path);

@@ -118,6 +118,7 @@ public sealed class SqlStatement
         string s => Quote(s),
         bool b => b ? "true" : "false",
         int or long or short => Convert.ToString(value, CultureInfo.InvariantCulture)!,
+        double d when double.IsFinite(d) => d.ToString("R", CultureInfo.InvariantCulture) + "::float8",
         Guid g => $"'{g}'::uuid",
         DateTimeOffset d => Timestamp(d.UtcDateTime),
         DateTime d => d.Kind == DateTimeKind.Unspecified ? $"'{d:yyyy-MM-dd HH:mm:ss.ffffff}'::timestamp" : Timestamp(d.ToUniversalTime()),

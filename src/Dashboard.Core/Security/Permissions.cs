@@ -16,6 +16,7 @@ public static class Permissions
     public const string ReadAudit = "audit.read";
     public const string ExportAudit = "audit.export";
     public const string VerifyAudit = "audit.verify";
+    public const string EditAlerts = "alerts.edit";
 
     public const string RetryJobs = "jobs.retry";
     public const string DiscardJobs = "jobs.discard";
@@ -27,7 +28,7 @@ public static class Permissions
     public static IReadOnlyList<string> All { get; } =
     [
         ViewQueue, PauseKind, ResumeKind, ReleaseLease, DrainWorkers, ResumeWorkers, PauseIntake, ResumeIntake,
-        ReadAudit, ExportAudit, VerifyAudit, RetryJobs, DiscardJobs, RunJobsNow, ViewSecrets,
+        ReadAudit, ExportAudit, VerifyAudit, RetryJobs, DiscardJobs, RunJobsNow, ViewSecrets, EditAlerts,
     ];
 }
 

@@ -24,6 +24,9 @@ public abstract class SingletonService : BackgroundService
 
     protected ILogger Logger { get; }
 
+    /// <summary>The console's current settings.</summary>
+    protected DashboardOptions Settings => _options.Value;
+
     /// <summary>The lock's name; instances running the same work must use the same name.</summary>
     public abstract string WorkName { get; }
 
@@ -41,8 +44,16 @@ public abstract class SingletonService : BackgroundService
     {
     }
 
+    /// <summary>False when the work is switched off in the settings: the instance then never takes the lock.</summary>
+    protected virtual bool Enabled => true;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!Enabled)
+        {
+            return;
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             try

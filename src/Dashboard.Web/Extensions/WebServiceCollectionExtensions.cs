@@ -10,11 +10,15 @@ using Dashboard.Web.Proxy;
 using Microsoft.AspNetCore.Components.Server;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
+using OpenTelemetry.Metrics;
 
 namespace Dashboard.Web.Extensions;
 
 public static class WebServiceCollectionExtensions
 {
+    /// <summary>Where Prometheus scrapes the console's metrics.</summary>
+    public const string MetricsPath = "/metrics";
+
     public static IServiceCollection AddDashboardWeb(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
@@ -34,6 +38,9 @@ public static class WebServiceCollectionExtensions
         services.AddScoped<ActionRunner>();
         services.AddSignalR();
         services.AddHostedService<ChangeBroadcaster>();
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(Dashboard.Core.History.DashboardMetrics.MeterName)
+            .AddPrometheusExporter());
         return services;
     }
 
@@ -88,6 +95,9 @@ public static class WebServiceCollectionExtensions
         app.MapAccountEndpoints();
         app.MapDeployGateEndpoints();
         app.MapAuditExportEndpoints();
+        // Prometheus scraping, bearer token only (like the deploy gate): the instruments exist once resolved.
+        _ = app.Services.GetRequiredService<Dashboard.Core.History.DashboardMetrics>();
+        app.MapPrometheusScrapingEndpoint(MetricsPath).RequireAuthorization(Policies.For(Permissions.ViewQueue, Policies.ApiSchemes));
         app.MapHub<JobsHub>(JobsHub.Path).RequireAuthorization(Policies.For(Permissions.ViewQueue, Policies.HubSchemes));
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;

@@ -65,6 +65,10 @@ public partial class DashboardApp : WebApplicationFactory<Program>, IAsyncLifeti
         builder.UseSetting("ConnectionStrings:Jobs", JobsConnectionString);
         builder.UseSetting("Dashboard:SnapshotInterval", "00:00:00.200");
         builder.UseSetting("Dashboard:Auth:SignInAttemptsPerMinute", "1000");
+        // History and alerts move within a second or two, so tests can watch them.
+        builder.UseSetting("Dashboard:History:LiveInterval", "00:00:01");
+        builder.UseSetting("Dashboard:Alerts:EvaluationInterval", "00:00:01");
+        builder.UseSetting("Dashboard:Singletons:RetryInterval", "00:00:01");
         var i = 0;
         foreach (var role in Roles.All)
         {

@@ -22,6 +22,7 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<ICurrentActor>(CurrentActor);
         Services.AddScoped<ActionRunner>();
         Services.AddSingleton<IListQueries>(Lists);
+        Services.AddSingleton<Dashboard.Core.History.IHistoryView>(History);
     }
 
     protected FakeListQueries Lists { get; } = new();
@@ -29,6 +30,8 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
     protected FakeOperatorActions Actions { get; } = new();
 
     protected FakeCurrentActor CurrentActor { get; } = new();
+
+    protected FakeHistoryView History { get; } = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
 

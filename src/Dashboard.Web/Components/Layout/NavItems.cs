@@ -20,6 +20,7 @@ public static class NavItems
         new("", "Overview", Icon: MudBlazor.Icons.Material.Filled.Dashboard),
         new("jobs", "Jobs", Icon: MudBlazor.Icons.Material.Filled.Search),
         new("drain", "Drain", Icon: MudBlazor.Icons.Material.Filled.HourglassBottom),
+        new("alerts", "Alerts", Icon: MudBlazor.Icons.Material.Filled.NotificationsActive),
         new("audit", "Audit log", Permissions.ReadAudit, MudBlazor.Icons.Material.Filled.History),
     ];
 }

@@ -1,5 +1,7 @@
 using Dashboard.Core.Actions;
+using Dashboard.Core.Alerts;
 using Dashboard.Core.Changes;
+using Dashboard.Core.History;
 using Dashboard.Core.Security;
 using Dashboard.Web.Auth;
 using Dashboard.Web.Components.Shared;
@@ -24,6 +26,9 @@ public sealed partial class OverviewPage : LivePageBase
     private ListPage<WorkerStatus>? _workerPage;
     private string? _listError;
     private int _refreshing;
+    private DateTimeOffset _historyAt;
+    private IReadOnlyDictionary<string, IReadOnlyList<HistoryPoint>> _trends = new Dictionary<string, IReadOnlyList<HistoryPoint>>();
+    private IReadOnlyList<AlertEvent> _alerts = [];
 
     [Inject] public required ICurrentActor CurrentActor { get; init; }
 
@@ -57,6 +62,7 @@ public sealed partial class OverviewPage : LivePageBase
     private OverviewQuery Query { get; set; } = new();
 
     private LeaseFilter LeaseFilter => Query.Leases;
+    [Inject] public required IHistoryView History { get; init; }
 
     /// <summary>Buttons show only what the signed-in role may do; the server checks again inside each action.</summary>
     private bool Can(string permission) => _actor?.Can(permission) == true;
@@ -79,7 +85,42 @@ public sealed partial class OverviewPage : LivePageBase
         ? new(Feed.Snapshot?.Workers ?? [], WorkersFromSnapshot ? Feed.Snapshot?.WorkerTotal ?? 0 : 0, 0, PageSize, Now)
         : _workerPage;
 
-    protected override async Task OnInitializedAsync() => _actor = await CurrentActor.GetAsync();
+    private readonly CancellationTokenSource _stop = new();
+
+    protected override async Task OnInitializedAsync()
+    {
+        _actor = await CurrentActor.GetAsync();
+        await LoadHistoryAsync();
+        _ = RefreshHistoryAsync(_stop.Token);
+    }
+
+    // Trends and alerts move even while the snapshot does not: reread them every few seconds.
+    private async Task RefreshHistoryAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(HistoryCache.MaxAge + HistoryCache.MaxAge, Clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                await InvokeAsync(LoadHistoryAsync);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposed.
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _stop.Cancel();
+            _stop.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
 
     protected override async Task OnParametersSetAsync()
     {
@@ -113,6 +154,28 @@ public sealed partial class OverviewPage : LivePageBase
             Show(state);
             _ = RefreshAndRenderAsync();
         }
+
+        if (Clock.GetUtcNow() - _historyAt >= HistoryCache.MaxAge)
+        {
+            _ = InvokeAsync(LoadHistoryAsync);
+        }
+    }
+
+    // Sparklines and alerts: read through the instance's cache, at most every few seconds.
+    private async Task LoadHistoryAsync()
+    {
+        _historyAt = Clock.GetUtcNow();
+        try
+        {
+            _trends = await History.LastHourAsync(Now);
+            _alerts = await History.AlertsAsync();
+        }
+        catch (Exception ex) when (Dashboard.Core.Database.DatabaseErrors.IsUnavailable(ex))
+        {
+            // The database banner says why; the last trends stay.
+        }
+
+        StateHasChanged();
     }
 
     private async Task RefreshAndRenderAsync()

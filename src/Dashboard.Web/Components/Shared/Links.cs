@@ -12,4 +12,8 @@ public static class Links
 
     /// <summary>The overview's processing list showing the leases of <paramref name="worker"/>.</summary>
     public static string LeasesOf(string worker) => $"/?worker={Uri.EscapeDataString(worker)}#processing";
+
+    /// <summary>A kind's history page (charts).</summary>
+    public static string Kind(string kind, string? range = null) =>
+        $"kinds/{Uri.EscapeDataString(kind)}" + (range is null ? "" : $"?range={Uri.EscapeDataString(range)}");
 }

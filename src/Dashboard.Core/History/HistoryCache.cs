@@ -1,0 +1,69 @@
+using System.Collections.Concurrent;
+
+namespace Dashboard.Core.History;
+
+/// <summary>
+/// The history as pages read it, shared by every viewer of this instance: each (kind, range) series and the overview's
+/// last hour are read at most once per <see cref="MaxAge"/>, however many people watch.
+/// </summary>
+public sealed class HistoryCache(HistoryQueries queries, Alerts.AlertStore alerts, TimeProvider clock) : IHistoryView
+{
+    /// <summary>How long a read is reused.</summary>
+    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(2);
+
+    private readonly ConcurrentDictionary<string, (DateTimeOffset At, Task<object> Value)> _entries = new(StringComparer.Ordinal);
+
+    /// <summary>One kind over a range, downsampled, with the operators' actions in it.</summary>
+    public async Task<KindHistory> KindAsync(string kind, HistoryRange range, DateTimeOffset now) =>
+        (KindHistory)await GetAsync($"kind\u0000{kind}\u0000{range}", async () =>
+        {
+            var series = await queries.SeriesAsync(kind, range, now, CancellationToken.None);
+            var markers = await queries.MarkersAsync(kind, now - range.Length(), CancellationToken.None);
+            return new KindHistory(kind, range, now - range.Length(), now, series, markers);
+        });
+
+    /// <summary>Every kind's last hour, a point per minute (the overview's sparklines).</summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<HistoryPoint>>> LastHourAsync(DateTimeOffset now) =>
+        (IReadOnlyDictionary<string, IReadOnlyList<HistoryPoint>>)await GetAsync(
+            "recent", async () => await queries.RecentAsync(TimeSpan.FromHours(1), now, CancellationToken.None));
+
+    /// <summary>Firing alerts and those resolved in the last hour.</summary>
+    public async Task<IReadOnlyList<Alerts.AlertEvent>> AlertsAsync() =>
+        (IReadOnlyList<Alerts.AlertEvent>)await GetAsync(
+            "alerts", async () => await alerts.RecentAsync(TimeSpan.FromHours(1), CancellationToken.None));
+
+    private async Task<object> GetAsync(string key, Func<Task<object>> read)
+    {
+        var now = clock.GetUtcNow();
+        if (_entries.TryGetValue(key, out var entry) && now - entry.At < MaxAge && !entry.Value.IsFaulted)
+        {
+            return await entry.Value;
+        }
+
+        var task = read();
+        _entries[key] = (now, task);
+        if (_entries.Count > 1000)
+        {
+            foreach (var old in _entries.Where(e => now - e.Value.At > MaxAge).Select(e => e.Key).ToList())
+            {
+                _entries.TryRemove(old, out _);
+            }
+        }
+
+        return await task;
+    }
+}
+
+/// <summary>The history and alerts as pages read them (cached per instance).</summary>
+public interface IHistoryView
+{
+    Task<KindHistory> KindAsync(string kind, HistoryRange range, DateTimeOffset now);
+
+    Task<IReadOnlyDictionary<string, IReadOnlyList<HistoryPoint>>> LastHourAsync(DateTimeOffset now);
+
+    Task<IReadOnlyList<Alerts.AlertEvent>> AlertsAsync();
+}
+
+/// <summary>What the kind page charts: the series over the range and the operators' actions in it.</summary>
+public sealed record KindHistory(
+    string Kind, HistoryRange Range, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<HistoryPoint> Points, IReadOnlyList<HistoryMarker> Markers);
