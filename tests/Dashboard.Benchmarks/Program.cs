@@ -11,7 +11,7 @@ if (args.FirstOrDefault() == "backlog")
     return await BacklogBenchmark.RunAsync(args[1..]);
 }
 
-IBenchmark[] benchmarks = [new ThroughputBenchmark(), new LiveBenchmark(), new ExplorerBenchmark(), new HistoryBenchmark(), new InstancesBenchmark()];
+IBenchmark[] benchmarks = [new ThroughputBenchmark(), new LiveBenchmark(), new ExplorerBenchmark(), new HistoryBenchmark(), new InstancesBenchmark(), new MemoryBenchmark()];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {

@@ -1,5 +1,6 @@
 using Dashboard.Core.Changes;
 using Dashboard.Web.Components.Pages;
+using Dashboard.Web.Components.Shared;
 using Dashboard.Web.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -211,6 +212,43 @@ public sealed class OverviewPageTests : DashboardTestContext
         await State.PublishAsync(Snapshots.Healthy(Snapshots.Create(states: [new("queued", 15, false)])));
 
         page.WaitForAssertion(() => Assert.Contains("changed", page.Find("[data-testid=state-queued] .count").ClassName, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Render_HighlightsAKindsCount_WhenItChanges_AndOnlyThatOne()
+    {
+        State.Set(Snapshots.Healthy(Snapshots.Create(kinds: [Snapshots.Kind("email.send", false, new StateCount("queued", 3, false), new StateCount("failed", 1, false))])));
+        var page = Render<OverviewPage>();
+        Assert.Empty(page.FindAll("[data-testid=kind-row] .count.changed"));
+
+        await State.PublishAsync(Snapshots.Healthy(Snapshots.Create(kinds: [Snapshots.Kind("email.send", false, new StateCount("queued", 4, false), new StateCount("failed", 1, false))])));
+
+        page.WaitForAssertion(() =>
+        {
+            var changed = page.FindAll("[data-testid=kind-row] .count.changed");
+            Assert.Equal("4", Assert.Single(changed).TextContent);
+        });
+    }
+
+    [Fact]
+    public void Render_WritesTableCellsIntoTheTable_NotOneComponentPerCell()
+    {
+        // Every open tab keeps each component's state and render buffers on the server: a full page of rows must
+        // not cost a component per cell (issue 18: memory per viewer).
+        var kinds = Enumerable.Range(0, 50).Select(i => Snapshots.Kind($"kind-{i:00}", i % 2 == 0, new StateCount("queued", i, false))).ToList();
+        var leases = Enumerable.Range(0, 50).Select(i => Snapshots.Lease(i + 1, $"w{i}", TimeSpan.FromMinutes(i), stuck: i % 3 == 0)).ToList();
+        var workers = Enumerable.Range(0, 50).Select(i => Snapshots.Worker($"w{i}:1", alive: i % 4 != 0, inFlight: 1)).ToList();
+        State.Set(Snapshots.Healthy(Snapshots.Create(kinds: kinds, processing: leases, workers: workers)));
+
+        var page = Render<OverviewPage>();
+
+        Assert.Equal(50, page.FindAll("[data-testid=kind-row]").Count);
+        Assert.Equal(50, page.FindAll("[data-testid=lease-row]").Count);
+        Assert.Equal(50, page.FindAll("[data-testid=worker-row]").Count);
+        Assert.Equal(25, page.FindAll("[data-testid=kind-row] .mud-chip-color-warning").Count);
+        Assert.Empty(page.FindComponents<AgeText>());
+        Assert.True(page.FindComponents<MudBlazor.MudChip<string>>().Count <= 1, "only the stuck count above the leases is a MudChip");
+        Assert.True(page.FindComponents<CountText>().Count <= 6, "only the state cards count with a component");
     }
 
     [Fact]

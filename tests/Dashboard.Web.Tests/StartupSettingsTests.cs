@@ -40,4 +40,34 @@ public sealed class StartupSettingsTests
 
         Assert.Empty(problems);
     }
+
+    [Fact]
+    public void CircuitRetention_IsShortByDefault_ConfigurableAndValidated()
+    {
+        var valid = new Dictionary<string, string?> { ["ConnectionStrings:Jobs"] = "Host=db;Database=jobs" };
+        Assert.Equal((TimeSpan.FromMinutes(1), 100), CircuitOptionsWith(valid));
+
+        valid["Dashboard:Circuits:DisconnectedRetention"] = "00:00:20";
+        valid["Dashboard:Circuits:DisconnectedMaxRetained"] = "10";
+        Assert.Equal((TimeSpan.FromSeconds(20), 10), CircuitOptionsWith(valid));
+
+        var problems = ProblemsWith(new()
+        {
+            ["ConnectionStrings:Jobs"] = "Host=db;Database=jobs",
+            ["Dashboard:Circuits:DisconnectedRetention"] = "00:00:00",
+            ["Dashboard:Circuits:DisconnectedMaxRetained"] = "-1",
+        });
+        Assert.Contains(problems, p => p.Contains("Dashboard:Circuits:DisconnectedRetention", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("Dashboard:Circuits:DisconnectedMaxRetained", StringComparison.Ordinal));
+    }
+
+    private static (TimeSpan, int) CircuitOptionsWith(Dictionary<string, string?> settings)
+    {
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddJobsConsole(builder.Configuration);
+        using var app = builder.Build();
+        var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Components.Server.CircuitOptions>>().Value;
+        return (options.DisconnectedCircuitRetentionPeriod, options.DisconnectedCircuitMaxRetained);
+    }
 }

@@ -21,8 +21,40 @@ public sealed record DashboardSnapshot(
     public StateCount CountOf(string state) =>
         States.FirstOrDefault(s => s.State == state) ?? new StateCount(state, 0, false);
 
+    // Built on first use and shared by every viewer of this snapshot; rebuilt if a copy (`with`) has other kinds.
+    private KindIndex? _kindIndex;
+
     /// <summary>Stuck leases over all processing jobs.</summary>
     public long StuckCount => Leases.Stuck;
+
+    /// <summary>The kind of that name, or null.</summary>
+    public KindStatus? KindNamed(string kind)
+    {
+        var index = Volatile.Read(ref _kindIndex);
+        if (index is null || !ReferenceEquals(index.Source, Kinds))
+        {
+            index = new KindIndex(Kinds);
+            Volatile.Write(ref _kindIndex, index);
+        }
+
+        return index.ByName.GetValueOrDefault(kind);
+    }
+
+    private sealed class KindIndex
+    {
+        public KindIndex(IReadOnlyList<KindStatus> kinds)
+        {
+            Source = kinds;
+            foreach (var kind in kinds)
+            {
+                ByName.TryAdd(kind.Kind, kind);
+            }
+        }
+
+        public IReadOnlyList<KindStatus> Source { get; }
+
+        public Dictionary<string, KindStatus> ByName { get; } = new(StringComparer.Ordinal);
+    }
 }
 
 /// <summary>A number of jobs in one state. <see cref="IsEstimate"/> marks counts above the exact-count cap.</summary>

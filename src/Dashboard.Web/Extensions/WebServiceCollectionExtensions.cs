@@ -1,8 +1,10 @@
 using Dashboard.Core;
 using Dashboard.Web.Auth;
+using Dashboard.Web.Circuits;
 using Dashboard.Web.Components.Shared;
 using Dashboard.Web.Hubs;
 using Dashboard.Web.Proxy;
+using Microsoft.AspNetCore.Components.Server;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using OpenTelemetry.Metrics;
@@ -17,6 +19,9 @@ public static class WebServiceCollectionExtensions
     public static IServiceCollection AddDashboardWeb(this IServiceCollection services, IConfiguration configuration, JobsConsoleOptions console)
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddOptions<CircuitSettings>().Bind(configuration.GetSection(CircuitSettings.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CircuitSettings>, ValidateCircuitSettings>();
+        services.AddOptions<CircuitOptions>().Configure<IOptions<CircuitSettings>>((circuits, settings) => settings.Value.ApplyTo(circuits));
         services.AddMudServices(mud =>
         {
             // Bottom left: clear of the page header (Live toggle, "as of") and of the banners at the top of a phone screen.
@@ -43,6 +48,7 @@ public static class WebServiceCollectionExtensions
         Check(() => services.GetRequiredService<IOptions<DashboardOptions>>().Value);
         Check(() => services.GetRequiredService<IOptions<AuthOptions>>().Value);
         Check(() => services.GetRequiredService<IOptions<ProxyOptions>>().Value);
+        Check(() => services.GetRequiredService<IOptions<CircuitSettings>>().Value);
         return problems;
 
         void Check(Func<object> read)

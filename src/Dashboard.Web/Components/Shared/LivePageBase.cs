@@ -12,6 +12,7 @@ public abstract class LivePageBase : ComponentBase, IDisposable
     private readonly CancellationTokenSource _stop = new();
     private IDisposable? _subscription;
     private DateTimeOffset _receivedAt;
+    private DashboardSnapshot? _previous;
 
     [Inject] public required IDashboardState State { get; init; }
 
@@ -22,6 +23,13 @@ public abstract class LivePageBase : ComponentBase, IDisposable
 
     /// <summary>What the page shows now.</summary>
     protected FeedState Feed { get; private set; } = FeedState.Starting;
+
+    /// <summary>
+    /// The snapshot shown before the current one while a change is fresh (1.5 s), else null: counts that differ from
+    /// it are highlighted. A reference to the shared snapshot, never a copy.
+    /// </summary>
+    protected DashboardSnapshot? ChangedSince =>
+        _previous is not null && Clock.GetUtcNow() - _receivedAt < TimeSpan.FromSeconds(1.5) ? _previous : null;
 
     /// <summary>The database's clock now, derived from the snapshot's time, so ages never depend on this server's clock.</summary>
     protected DateTimeOffset Now => Feed.Snapshot is { } s ? s.TakenAt + (Clock.GetUtcNow() - _receivedAt) : Clock.GetUtcNow();
@@ -45,6 +53,7 @@ public abstract class LivePageBase : ComponentBase, IDisposable
         if (!ReferenceEquals(state.Snapshot, Feed.Snapshot))
         {
             _receivedAt = Clock.GetUtcNow();
+            _previous = Feed.Snapshot;
         }
 
         Feed = state;

@@ -1,0 +1,67 @@
+using Dashboard.Core.Changes;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Rendering;
+using MudBlazor;
+
+namespace Dashboard.Web.Components.Shared;
+
+/// <summary>
+/// What a table cell shows, as markup written into the table's own render tree rather than one component per cell.
+/// A component costs every open tab its state and two render buffers on the server, and a MudBlazor component much
+/// more; a table of 50 rows had several hundred of them per viewer. These render the same markup and classes.
+/// </summary>
+public static class Cells
+{
+    /// <summary>An age such as "4m 12s", with the absolute time on hover (as <see cref="AgeText"/>).</summary>
+    public static RenderFragment Age(DateTimeOffset? since, DateTimeOffset now) => builder =>
+    {
+        builder.OpenElement(0, "span");
+        builder.AddAttribute(1, "class", "age");
+        if (since is { } at)
+        {
+            builder.AddAttribute(2, "title", Formatting.Absolute(at));
+            builder.AddContent(3, Formatting.Age(now - at));
+        }
+        else
+        {
+            builder.AddContent(4, "—");
+        }
+
+        builder.CloseElement();
+    };
+
+    /// <summary>
+    /// A count (as <see cref="CountText"/>): estimates are marked, and a count that differs from
+    /// <paramref name="previous"/> (the same figure in the snapshot before) is highlighted.
+    /// </summary>
+    public static RenderFragment Count(StateCount count, StateCount? previous = null) => builder => WriteCount(builder, count, previous);
+
+    private static void WriteCount(RenderTreeBuilder builder, StateCount count, StateCount? previous)
+    {
+        var changed = previous is not null && previous.Count != count.Count;
+        builder.OpenElement(0, "span");
+        builder.AddAttribute(1, "class", (count.IsEstimate ? "count estimate" : "count") + (changed ? " changed" : ""));
+        if (count.IsEstimate)
+        {
+            builder.AddAttribute(2, "title", "Estimate: above the exact-count cap");
+        }
+
+        builder.AddContent(3, Formatting.Count(count));
+        builder.CloseElement();
+    }
+
+    /// <summary>A small chip with MudBlazor's look (the classes <c>MudChip</c> renders), without the component.</summary>
+    public static RenderFragment Chip(string text, Color color, string? title = null, bool outlined = false, string? testId = null) => builder =>
+    {
+        builder.OpenElement(0, "div");
+        builder.AddAttribute(1, "class",
+            $"mud-chip {(outlined ? "mud-chip-outlined" : "mud-chip-filled")} mud-chip-size-small mud-chip-color-{color.ToString().ToLowerInvariant()}");
+        builder.AddAttribute(2, "title", title);
+        builder.AddAttribute(3, "data-testid", testId);
+        builder.OpenElement(4, "span");
+        builder.AddAttribute(5, "class", "mud-chip-content");
+        builder.AddContent(6, text);
+        builder.CloseElement();
+        builder.CloseElement();
+    };
+}

@@ -1,0 +1,49 @@
+using System.Diagnostics.Tracing;
+using Microsoft.Diagnostics.NETCore.Client;
+using Microsoft.Diagnostics.Tracing;
+
+namespace Dashboard.Benchmarks;
+
+/// <summary>
+/// The managed heap of another .NET process after a full, blocking collection, read the way <c>dotnet-gcdump</c>
+/// reads it: an EventPipe session with the runtime's <c>GCHeapCollect</c> keyword makes the process run an induced
+/// full GC, and its <c>GCHeapStats</c> event gives the size of every generation after it. Nothing in the console
+/// has to expose anything for this.
+/// </summary>
+public static class GcHeap
+{
+    private const long GcKeyword = 0x1;
+    private const long GcHeapCollectKeyword = 0x800000;
+
+    /// <summary>Bytes in all generations (gen0–2, large and pinned object heaps) after an induced full collection.</summary>
+    public static async Task<long> AfterFullCollectionAsync(int processId, TimeSpan timeout)
+    {
+        var client = new DiagnosticsClient(processId);
+        var providers = new[]
+        {
+            new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Informational, GcKeyword | GcHeapCollectKeyword),
+        };
+        using var session = client.StartEventPipeSession(providers, requestRundown: false);
+        var induced = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var source = new EventPipeEventSource(session.EventStream);
+        var sawInduced = false;
+        source.Clr.GCStart += e => sawInduced |= e.Reason == Microsoft.Diagnostics.Tracing.Parsers.Clr.GCReason.Induced && e.Depth == 2;
+        source.Clr.GCHeapStats += e =>
+        {
+            if (sawInduced)
+            {
+                induced.TrySetResult(e.GenerationSize0 + e.GenerationSize1 + e.GenerationSize2 + e.GenerationSize3 + e.GenerationSize4);
+            }
+        };
+        var processing = Task.Run(source.Process);
+        var done = await Task.WhenAny(induced.Task, Task.Delay(timeout));
+        await session.StopAsync(CancellationToken.None);
+        await processing;
+        if (done != induced.Task)
+        {
+            throw new TimeoutException($"No induced full GC reported by process {processId} within {timeout}.");
+        }
+
+        return await induced.Task;
+    }
+}

@@ -1,0 +1,350 @@
+using System.Globalization;
+using Dapper;
+using Dashboard.Core.Database;
+using Dashboard.Core.Demo;
+using Dashboard.Core.Security;
+using Dashboard.Testing;
+using Microsoft.Playwright;
+using Npgsql;
+
+namespace Dashboard.Benchmarks;
+
+/// <summary>
+/// Memory per viewer (issue 18). The console runs as its own process on a database holding the incident scenario;
+/// headless Chromium opens 0, 1, 50 and 200 signed-in tabs of a page (several browser contexts, one shared sign-in)
+/// and, at each count, this reads the console's managed heap after a forced full collection (<see cref="GcHeap"/>)
+/// and its resident set (VmRSS). With 1 and with the most tabs open it times change → screen: a kind is paused or
+/// resumed (its trigger wakes the loop) and a job changes state (seen at the next tick), and the clock stops when
+/// the change is in the DOM of the probed tabs. Then every tab is closed and the heap is read again.
+/// </summary>
+public sealed class MemoryBenchmark : IBenchmark
+{
+    private const string ConsoleRole = "dashboard_bench_memory";
+    private const string UserName = "bench-viewer";
+
+    // Sorted first by name, so every overview tab shows them on the first page of kinds.
+    private const string SwitchKind = "aaa.bench.switch";
+    private const string MarkerKind = "aaa.bench.marker";
+
+    private readonly string _password = SecretHash.NewToken();
+    private long _markerId;
+
+    public string Name => "memory";
+
+    public string Summary => "console heap and RSS per Blazor circuit, change→screen latency (--circuits 0,1,50,200 --pages / --backlog 100000)";
+
+    public async Task<int> RunAsync(ScratchDatabase database, BenchmarkArgs args, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(output);
+        var counts = args.Numbers("circuits", [0, 1, 50, 200]);
+        var pages = args.Text("pages", "/").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var backlog = args.Number("backlog", 100_000);
+        var samples = args.Number("samples", 15);
+        var settle = TimeSpan.FromSeconds(args.Number("settle", 10));
+        var perContext = args.Number("tabs-per-context", 25);
+        var app = args.Text("app", ConsoleProcess.FindBuiltApp() ?? "");
+        if (!File.Exists(app))
+        {
+            await output.WriteLineAsync("memory: the console is not built; run 'dotnet build src/Dashboard.Web -c Release' or pass --app <Dashboard.Web.dll>.");
+            return 2;
+        }
+
+        await output.WriteLineAsync(Invariant($"{Environment.ProcessorCount} cores, .NET {Environment.Version}; load avg {SnapshotBenchmark.LoadAverage()}"));
+        await PrepareAsync(database, backlog, output);
+        var rows = new List<string>();
+        var latencies = new List<string>();
+        await using var console = await ConsoleProcess.StartAsync(app, AppEnvironment(database));
+        try
+        {
+            using var playwright = await Playwright.CreateAsync();
+            await using var browser = await playwright.Chromium.LaunchAsync(new()
+            {
+                ExecutablePath = Environment.GetEnvironmentVariable("DASHBOARD_CHROMIUM") ?? "/usr/bin/chromium",
+                Headless = true,
+                Args =
+                [
+                    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--renderer-process-limit=16",
+                ],
+            });
+            var state = await SignInAsync(browser, console);
+            foreach (var path in pages)
+            {
+                var tabs = new Tabs(browser, console, state, perContext);
+                try
+                {
+                    await Task.Delay(settle);
+                    var baseline = await ReadAsync(console);
+                    foreach (var count in counts)
+                    {
+                        await tabs.GrowAsync(path, count);
+                        await Task.Delay(settle);
+                        var now = await ReadAsync(console);
+                        var perCircuit = count == 0 ? "" : Invariant($"{(now.Heap - baseline.Heap) / (double)count / 1024:N0} KiB");
+                        var rssPer = count == 0 ? "" : Invariant($"{(now.Resident - baseline.Resident) / (double)count / 1024:N0} KiB");
+                        rows.Add(Invariant(
+                            $"| {path} | {count} | {Mib(now.Heap)} | {perCircuit} | {Mib(now.Resident)} | {Mib(now.Resident - baseline.Resident)} | {rssPer} | {SnapshotBenchmark.LoadAverage()} |"));
+                        await output.WriteLineAsync(rows[^1]);
+                        if (path == "/" && count > 0 && (count == counts.First(c => c > 0) || count == counts[^1]))
+                        {
+                            foreach (var (name, change) in new (string, Func<int, bool, Task<long>>)[] { ("job_kinds pause/resume", (i, on) => PauseAsync(database, on)), ("job-table UPDATE", (i, on) => FlipMarkerAsync(database, on)) })
+                            {
+                                var l = await MeasureLatencyAsync(tabs.Probes(10), name, samples, change);
+                                latencies.Add(Invariant($"| {name} | {count} | {l.Probes} | {l.P50:N0} ms | {l.P95:N0} ms | {l.Max:N0} ms | {l.Missed} | {SnapshotBenchmark.LoadAverage()} |"));
+                                await output.WriteLineAsync(latencies[^1]);
+                            }
+                        }
+                    }
+                }
+                finally
+                {
+                    await tabs.DisposeAsync();
+                }
+
+                // Closed tabs: their circuits must go (the browser says goodbye on unload; retention covers the rest).
+                await Task.Delay(settle);
+                var closed = await ReadAsync(console);
+                rows.Add(Invariant($"| {path} | all closed | {Mib(closed.Heap)} | | {Mib(closed.Resident)} | | | {SnapshotBenchmark.LoadAverage()} |"));
+                await output.WriteLineAsync(rows[^1]);
+            }
+        }
+        catch
+        {
+            await output.WriteLineAsync($"console output:\n{console.RecentOutput()}");
+            throw;
+        }
+        finally
+        {
+            await DropConsoleRoleAsync(database);
+        }
+
+        await output.WriteLineAsync();
+        await output.WriteLineAsync(Invariant($"Memory per viewer: incident scenario with a backlog of {backlog:N0}; load avg {SnapshotBenchmark.LoadAverage()}"));
+        await output.WriteLineAsync();
+        await output.WriteLineAsync("| page | tabs | heap after full GC | heap per tab | RSS | RSS growth | RSS per tab | load avg |");
+        await output.WriteLineAsync("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        foreach (var row in rows)
+        {
+            await output.WriteLineAsync(row);
+        }
+
+        await output.WriteLineAsync();
+        await output.WriteLineAsync("| change → screen | tabs open | tabs probed | p50 | p95 | max | missed (10 s) | load avg |");
+        await output.WriteLineAsync("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        foreach (var row in latencies)
+        {
+            await output.WriteLineAsync(row);
+        }
+
+        return 0;
+    }
+
+    private sealed record Reading(long Heap, long Resident);
+
+    private sealed record Latency(int Probes, double P50, double P95, double Max, int Missed);
+
+    private static async Task<Reading> ReadAsync(ConsoleProcess console)
+    {
+        // Two collections: the first one's finalizers (closed circuits, timers) free more for the second.
+        await GcHeap.AfterFullCollectionAsync(console.Id, TimeSpan.FromSeconds(60));
+        var heap = await GcHeap.AfterFullCollectionAsync(console.Id, TimeSpan.FromSeconds(60));
+        var resident = await console.ResidentMedianAsync(5, TimeSpan.FromSeconds(1));
+        return new Reading(heap, resident);
+    }
+
+    private async Task PrepareAsync(ScratchDatabase database, int backlog, TextWriter output)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await using (var db = Db.Create(database.ConnectionString))
+        {
+            await new IncidentData(db).LoadAsync(backlog);
+        }
+
+        await using var conn = new NpgsqlConnection(database.ConnectionString);
+        _markerId = await conn.ExecuteScalarAsync<long>(
+            "INSERT INTO job_kinds (kind) VALUES (@SwitchKind); INSERT INTO jobs (kind, state) VALUES (@MarkerKind, 'failed') RETURNING id;",
+            new { MarkerKind, SwitchKind });
+        await conn.ExecuteAsync(new CommandDefinition("VACUUM ANALYZE", commandTimeout: 0));
+        await conn.ExecuteAsync($"""
+            DO $$ BEGIN
+                IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{ConsoleRole}') THEN CREATE ROLE {ConsoleRole} LOGIN; END IF;
+            END $$;
+            GRANT dashboard_app TO {ConsoleRole};
+            GRANT CONNECT ON DATABASE "{database.Name}" TO {ConsoleRole};
+            """);
+        await output.WriteLineAsync(Invariant($"incident loaded (backlog {backlog:N0}) in {clock.Elapsed.TotalSeconds:0} s"));
+    }
+
+    private static async Task DropConsoleRoleAsync(ScratchDatabase database)
+    {
+        try
+        {
+            NpgsqlConnection.ClearAllPools();
+            await database.ExecuteAsync($"DROP OWNED BY {ConsoleRole}; DROP ROLE IF EXISTS {ConsoleRole};");
+        }
+        catch (PostgresException ex)
+        {
+            await Console.Error.WriteLineAsync($"memory: could not drop role {ConsoleRole}: {ex.MessageText}");
+        }
+    }
+
+    private Dictionary<string, string> AppEnvironment(ScratchDatabase database) => new()
+    {
+        ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        ["Logging__LogLevel__Default"] = "Warning",
+        ["ConnectionStrings__Jobs"] = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Username = ConsoleRole, MaxPoolSize = 50 }.ConnectionString,
+        ["Dashboard__MigrateOnStart"] = "false",
+        ["Dashboard__Auth__SignInAttemptsPerMinute"] = "1000",
+        ["Dashboard__Auth__LocalUsers__0__Name"] = UserName,
+        ["Dashboard__Auth__LocalUsers__0__Role"] = Roles.Viewer,
+        ["Dashboard__Auth__LocalUsers__0__PasswordHash"] = SecretHash.HashPassword(_password, 10_000),
+    };
+
+    /// <summary>Signs in once through the form; every context starts from that sign-in's cookies.</summary>
+    private async Task<string> SignInAsync(IBrowser browser, ConsoleProcess console)
+    {
+        await using var context = await browser.NewContextAsync(new() { BaseURL = console.BaseAddress.ToString() });
+        context.SetDefaultTimeout(60_000);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/");
+        await page.FillAsync("input[name=name]", UserName);
+        await page.FillAsync("input[name=password]", _password);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForSelectorAsync("[data-testid=kind-table]");
+        return await context.StorageStateAsync();
+    }
+
+    private Task<long> PauseAsync(ScratchDatabase database, bool on) => Timed(() => database.ExecuteAsync(
+        "UPDATE job_kinds SET paused = @On, paused_by = CASE WHEN @On THEN 'bench' END, paused_at = CASE WHEN @On THEN now() END, updated_at = now() WHERE kind = @SwitchKind",
+        new { On = on, SwitchKind }));
+
+    private Task<long> FlipMarkerAsync(ScratchDatabase database, bool on) => Timed(() => database.ExecuteAsync(
+        "UPDATE jobs SET state = @State, updated_at = now() WHERE id = @Id", new { State = on ? "queued" : "failed", Id = _markerId }));
+
+    // The clock starts before the statement is sent: Unix milliseconds, the same clock the page's Date.now() reads.
+    private static async Task<long> Timed(Func<Task> change)
+    {
+        var start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await change();
+        return start;
+    }
+
+    private static async Task<Latency> MeasureLatencyAsync(IReadOnlyList<IPage> probes, string name, int samples, Func<int, bool, Task<long>> change)
+    {
+        var pause = name.StartsWith("job_kinds", StringComparison.Ordinal);
+        var latencies = new List<double>();
+        var missed = 0;
+        for (var i = 0; i < samples + 2; i++)
+        {
+            await Task.Delay(Random.Shared.Next(300, 800));
+            var on = i % 2 == 0;
+            var (kind, cell, text) = pause
+                ? (SwitchKind, "td:last-child", on ? "paused" : "running")
+                : (MarkerKind, "a[href*='state=queued']", on ? "1" : "0");
+            foreach (var probe in probes)
+            {
+                await probe.EvaluateAsync(WatchScript, new object[] { kind, cell, text });
+            }
+
+            var start = await change(i, on);
+            var seen = new long[probes.Count];
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (seen.Any(s => s == 0) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+                for (var p = 0; p < probes.Count; p++)
+                {
+                    seen[p] = seen[p] != 0 ? seen[p] : await probes[p].EvaluateAsync<long>("() => window.__seen || 0");
+                }
+            }
+
+            if (i < 2)
+            {
+                continue; // warm-up
+            }
+
+            foreach (var s in seen)
+            {
+                if (s == 0)
+                {
+                    missed++;
+                }
+                else
+                {
+                    latencies.Add(Math.Max(0, s - start));
+                }
+            }
+        }
+
+        latencies.Sort();
+        double At(double p) => latencies.Count == 0 ? double.NaN : latencies[Math.Clamp((int)Math.Ceiling(p * latencies.Count) - 1, 0, latencies.Count - 1)];
+        return new Latency(probes.Count, At(0.5), At(0.95), latencies.Count == 0 ? double.NaN : latencies[^1], missed);
+    }
+
+    // Records (Date.now()) the moment the kind's row shows the expected text in the given cell.
+    private const string WatchScript = """
+        ([kind, cell, text]) => {
+            window.__seen = 0;
+            if (window.__watch) { window.__watch.disconnect(); }
+            const check = () => {
+                const row = document.querySelector(`tr[data-kind="${kind}"]`);
+                const target = row && row.querySelector(cell);
+                if (target && target.textContent.trim().includes(text)) {
+                    window.__seen = Date.now();
+                    window.__watch.disconnect();
+                }
+            };
+            window.__watch = new MutationObserver(check);
+            window.__watch.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+        }
+        """;
+
+    private static string Mib(long bytes) => Invariant($"{bytes / (double)(1 << 20):N1} MiB");
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Open tabs of one page, spread over browser contexts that share one sign-in.</summary>
+    private sealed class Tabs(IBrowser browser, ConsoleProcess console, string storageState, int perContext) : IAsyncDisposable
+    {
+        private readonly List<IBrowserContext> _contexts = [];
+        private readonly List<IPage> _pages = [];
+
+        public async Task GrowAsync(string path, int count)
+        {
+            while (_pages.Count < count)
+            {
+                if (_contexts.Count == 0 || _pages.Count >= _contexts.Count * perContext)
+                {
+                    var context = await browser.NewContextAsync(new() { BaseURL = console.BaseAddress.ToString(), StorageState = storageState, ViewportSize = new() { Width = 1400, Height = 1000 } });
+                    context.SetDefaultTimeout(120_000);
+                    _contexts.Add(context);
+                }
+
+                // A few at a time, all in the newest context; the page is interactive once its table is rendered.
+                var batch = Math.Min(Math.Min(5, count - _pages.Count), (_contexts.Count * perContext) - _pages.Count);
+                var opened = await Task.WhenAll(Enumerable.Range(0, batch).Select(async _ =>
+                {
+                    var page = await _contexts[^1].NewPageAsync();
+                    await page.GotoAsync(path);
+                    await page.WaitForSelectorAsync("table");
+                    return page;
+                }));
+                _pages.AddRange(opened);
+            }
+        }
+
+        /// <summary>Up to <paramref name="count"/> tabs spread evenly over the open ones.</summary>
+        public IReadOnlyList<IPage> Probes(int count) =>
+            [.. Enumerable.Range(0, Math.Min(count, _pages.Count)).Select(i => _pages[i * _pages.Count / Math.Min(count, _pages.Count)])];
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var context in _contexts)
+            {
+                await context.CloseAsync();
+            }
+        }
+    }
+}
