@@ -165,7 +165,7 @@ public sealed class ExplorerBenchmark : IBenchmark
                            (ARRAY['SMTP timeout after 30s', 'deadlock detected', 'connection refused', 'HTTP 503 from upstream', 'quota exceeded for tenant'])[1 + (g / 100) % 5]
                            || ' (job ' || g || ')' END
                 FROM generate_series(@Start, least(@Start + @Batch - 1, @Rows)) g
-                CROSS JOIN LATERAL (SELECT CASE WHEN g <= @Retry THEN 'bulk.retry' ELSE (@Kinds::text[])[1 + (g * 7919) % 20] END AS kind) k
+                CROSS JOIN LATERAL (SELECT CASE WHEN g <= @Retry THEN 'bulk.retry' ELSE (@Kinds::text[])[1 + (g::bigint * 7919) % 20] END AS kind) k
                 CROSS JOIN LATERAL (SELECT now() - interval '30 days' + (interval '30 days' * g / @Rows) AS t) ts
                 """,
                 new { Start = start, Batch, Rows = rows, Retry = retry, Kinds = _kinds });
