@@ -52,6 +52,11 @@ public sealed class ExplorerBenchmark : IBenchmark
             await FillAsync(database, rows, retry);
             await output.WriteLineAsync(Invariant($"loaded and analyzed in {load.Elapsed.TotalSeconds:N0} s"));
         }
+        else if (existing < rows)
+        {
+            await output.WriteLineAsync(Invariant($"database {database.Name} holds {existing:N0} rows, fewer than --rows: drop it and load again"));
+            return 2;
+        }
         else
         {
             // A kept database (--database) loaded by an earlier run with --load-only 1: measured as it is.
