@@ -32,24 +32,27 @@ public static class DemoCredentials
         {
             var password = SecretHash.NewToken()[..20];
             var key = role.ToUpperInvariant();
-            secrets.AppendLine(CultureInfo.InvariantCulture, $"{key}_NAME={role}");
-            secrets.AppendLine(CultureInfo.InvariantCulture, $"{key}_PASSWORD={password}");
-            settings.AppendLine(CultureInfo.InvariantCulture, $"Dashboard__Auth__LocalUsers__{i}__Name='{role}'");
-            settings.AppendLine(CultureInfo.InvariantCulture, $"Dashboard__Auth__LocalUsers__{i}__Role='{role}'");
-            settings.AppendLine(CultureInfo.InvariantCulture, $"Dashboard__Auth__LocalUsers__{i}__PasswordHash='{SecretHash.HashPassword(password)}'");
-            i++;
+            Add(secrets, settings, $"{key}_NAME", $"{key}_PASSWORD", $"LocalUsers__{i++}", role, role, ("Password", password, SecretHash.HashPassword(password)));
         }
 
         var token = SecretHash.NewToken();
-        secrets.AppendLine(CultureInfo.InvariantCulture, $"API_TOKEN_NAME={TokenName}");
-        secrets.AppendLine(CultureInfo.InvariantCulture, $"API_TOKEN={token}");
-        settings.AppendLine(CultureInfo.InvariantCulture, $"Dashboard__Auth__ApiTokens__0__Name='{TokenName}'");
-        settings.AppendLine(CultureInfo.InvariantCulture, $"Dashboard__Auth__ApiTokens__0__Role='{Roles.Operator}'");
-        settings.AppendLine(CultureInfo.InvariantCulture, $"Dashboard__Auth__ApiTokens__0__TokenHash='{SecretHash.HashToken(token)}'");
+        Add(secrets, settings, "API_TOKEN_NAME", "API_TOKEN", "ApiTokens__0", TokenName, Roles.Operator, ("Token", token, SecretHash.HashToken(token)));
 
         await WritePrivateAsync(secretsPath, secrets.ToString());
         await WritePrivateAsync(settingsPath, settings.ToString());
         return true;
+    }
+
+    // One credential: its name and secret in the secrets file, its name, role and the secret's hash as settings.
+    private static void Add(
+        StringBuilder secrets, StringBuilder settings, string nameKey, string secretKey, string section, string name, string role,
+        (string Kind, string Secret, string Hash) secret)
+    {
+        secrets.AppendLine(CultureInfo.InvariantCulture, $"{nameKey}={name}");
+        secrets.AppendLine(CultureInfo.InvariantCulture, $"{secretKey}={secret.Secret}");
+        settings.AppendLine(CultureInfo.InvariantCulture, $"Dashboard__Auth__{section}__Name='{name}'");
+        settings.AppendLine(CultureInfo.InvariantCulture, $"Dashboard__Auth__{section}__Role='{role}'");
+        settings.AppendLine(CultureInfo.InvariantCulture, $"Dashboard__Auth__{section}__{secret.Kind}Hash='{secret.Hash}'");
     }
 
     internal static async Task WritePrivateAsync(string path, string content)
