@@ -187,6 +187,11 @@ internal static class BacklogBenchmark
 
         var elapsed = clock.Elapsed.TotalSeconds;
         var cpuMs = cpu is null ? (double?)null : await cpu.ElapsedAsync();
+        if (statements)
+        {
+            await PrintStatementsAsync(conn, elapsed);
+        }
+
         var total = statements
             ? await ScalarAsync<double>(conn, """
                 SELECT coalesce(sum(total_exec_time), 0)::float8 FROM pg_stat_statements
@@ -195,6 +200,25 @@ internal static class BacklogBenchmark
                 """)
             : (double?)null;
         return (total / elapsed, cpuMs / elapsed);
+    }
+
+    // Where the database time went: the costliest statements of the window, each with its share per second.
+    private static async Task PrintStatementsAsync(NpgsqlConnection conn, double seconds)
+    {
+        await using var cmd = new NpgsqlCommand("""
+            SELECT calls, total_exec_time, regexp_replace(left(query, 70), '\s+', ' ', 'g')
+            FROM pg_stat_statements
+            WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND query NOT LIKE '%pg_stat_statements%'
+            ORDER BY total_exec_time DESC
+            LIMIT 8
+            """, conn);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var (calls, total) = (reader.GetInt64(0), reader.GetDouble(1));
+            Console.WriteLine(Invariant($"    {total / seconds,6:0.00} ms/s  {calls,5} calls  {total / Math.Max(1, calls),7:0.000} ms each  {reader.GetString(2)}"));
+        }
     }
 
     private static string PerSecond(double? value) => value is { } v ? Invariant($"{v:0.0} ms/s") : "n/a";

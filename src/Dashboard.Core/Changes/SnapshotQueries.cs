@@ -41,11 +41,10 @@ public sealed class SnapshotQueries(Db db, IOptions<DashboardOptions> options)
 
         await using var conn = await db.OpenAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
-        await conn.ExecuteAsync(new CommandDefinition(
-            $"SET TRANSACTION READ ONLY; SET LOCAL statement_timeout = {(int)settings.StatementTimeout.TotalMilliseconds}",
-            transaction: tx, cancellationToken: ct));
 
-        var sql = SnapshotSql.Now + SnapshotSql.LiveCounts + SnapshotSql.LeaseAggregates + SnapshotSql.KindSettings
+        // One round trip: the transaction's settings lead the batch (they return no rows, so the reader skips them).
+        var sql = $"SET TRANSACTION READ ONLY; SET LOCAL statement_timeout = {(int)settings.StatementTimeout.TotalMilliseconds};\n"
+            + SnapshotSql.Now + SnapshotSql.LiveCounts + SnapshotSql.LeaseAggregates + SnapshotSql.KindSettings
             + SnapshotSql.Intake + ListSql.LeasePage + ListSql.WorkerFirstPage
             + (slowDue ? SnapshotSql.FinishedCounts + SnapshotSql.Estimates : "")
             + (toEstimate.Length > 0 ? SnapshotSql.PairEstimates : "");

@@ -9,7 +9,7 @@ public sealed class HistoryOptions
     /// <summary>How long one-minute rows are kept.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
 
-    /// <summary>How long hourly rollups are kept.</summary>
+    /// <summary>How long hourly rollups, and resolved alert events, are kept.</summary>
     public TimeSpan RollupRetention { get; set; } = TimeSpan.FromDays(90);
 
     /// <summary>How often the open minute is rewritten, so charts move within the minute.</summary>

@@ -48,7 +48,10 @@ public sealed class HistoryQueries(Db db)
         return await conn.ExecuteAsync(new CommandDefinition(HistorySql.WriteMinute, parameters, cancellationToken: ct));
     }
 
-    /// <summary>Rolls the last and the current hour up into <c>job_history_hourly</c> and drops rows past retention.</summary>
+    /// <summary>
+    /// Rolls the last and the current hour up into <c>job_history_hourly</c> and drops rows past retention: minutes after
+    /// <see cref="HistoryOptions.Retention"/>, hours and resolved alert events after <see cref="HistoryOptions.RollupRetention"/>.
+    /// </summary>
     public async Task RollupAndPruneAsync(DateTimeOffset now, HistoryOptions options, CancellationToken ct)
     {
         await using var conn = await db.OpenAsync(ct);

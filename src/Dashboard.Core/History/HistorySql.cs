@@ -103,6 +103,7 @@ internal static class HistorySql
     public const string Prune = """
         DELETE FROM job_history WHERE bucket < @Now::timestamptz - @Retention;
         DELETE FROM job_history_hourly WHERE bucket < @Now::timestamptz - @RollupRetention;
+        DELETE FROM alert_events WHERE resolved_at < @Now::timestamptz - @RollupRetention;
         """;
 
     public const string Now = "SELECT now();";
