@@ -11,11 +11,9 @@ public sealed class HistoryTests(DashboardApp app, BrowserFixture browser) : ICl
 
     public async Task InitializeAsync()
     {
-        // History is written every second here; a loaded machine may need more than the default five seconds.
-        Assertions.SetDefaultExpectTimeout(30_000);
         await app.Database.PsqlAsync("DELETE FROM jobs; UPDATE queue_control SET accepting = true;");
         _context = await browser.Browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString(), ViewportSize = new() { Width = 1400, Height = 1100 } });
-        _context.SetDefaultTimeout(30_000);
+        _context.SetDefaultTimeout(BrowserFixture.Patience);
     }
 
     public async Task DisposeAsync() => await _context.DisposeAsync();

@@ -27,7 +27,7 @@ public sealed class IncidentTests(DashboardApp app, BrowserFixture browser) : IC
         await app.Database.PsqlAsync("DELETE FROM jobs; DELETE FROM job_kinds; DELETE FROM workers; UPDATE queue_control SET accepting = true;");
         Assert.True(await new IncidentData(app.Database.Db).LoadAsync(backlog: 20_000));
         _context = await browser.Browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString(), ViewportSize = new() { Width = 1400, Height = 1000 } });
-        _context.SetDefaultTimeout(20_000);
+        _context.SetDefaultTimeout(BrowserFixture.Patience);
     }
 
     public async Task DisposeAsync()
@@ -80,7 +80,7 @@ public sealed class IncidentTests(DashboardApp app, BrowserFixture browser) : IC
         if (newContext)
         {
             context = _other = await browser.Browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString(), ViewportSize = new() { Width = 1400, Height = 1000 } });
-            context.SetDefaultTimeout(20_000);
+            context.SetDefaultTimeout(BrowserFixture.Patience);
         }
 
         var page = await context.NewPageAsync();

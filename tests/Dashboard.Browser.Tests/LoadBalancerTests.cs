@@ -26,14 +26,14 @@ public sealed class LoadBalancerTests(ConsoleInstances instances, BrowserFixture
         }
 
         await using var context = await browser.Browser.NewContextAsync(new() { BaseURL = nginx.BaseAddress.ToString() });
-        context.SetDefaultTimeout(60_000);
+        context.SetDefaultTimeout(BrowserFixture.Patience);
         var page = await context.NewPageAsync();
 
         await page.GotoAsync("/");
         await page.FillAsync("input[name=name]", Roles.Operator);
         await page.FillAsync("input[name=password]", DashboardApp.PasswordOf(Roles.Operator));
         await page.ClickAsync("button[type=submit]");
-        await Assertions.Expect(page.Locator("[data-testid=state-queued] .count")).ToHaveTextAsync("7", new() { Timeout = 60_000 });
+        await Assertions.Expect(page.Locator("[data-testid=state-queued] .count")).ToHaveTextAsync("7", new() { Timeout = BrowserFixture.Patience });
 
         var serving = nginx.LastUpstreamFor("/_blazor") ?? throw new InvalidOperationException("no circuit went through nginx");
         var (dying, surviving) = serving == Authority(a) ? (a, b) : (b, a);
@@ -42,7 +42,7 @@ public sealed class LoadBalancerTests(ConsoleInstances instances, BrowserFixture
         await instances.Database.PsqlAsync("INSERT INTO jobs (kind, state) SELECT 'lb.mail', 'queued' FROM generate_series(1, 5)");
 
         // The circuit is gone with its instance; the page reconnects through nginx to the survivor.
-        await Assertions.Expect(page.Locator("[data-testid=state-queued] .count")).ToHaveTextAsync("12", new() { Timeout = 90_000 });
+        await Assertions.Expect(page.Locator("[data-testid=state-queued] .count")).ToHaveTextAsync("12", new() { Timeout = BrowserFixture.Patience });
         Assert.DoesNotContain("/signin", page.Url, StringComparison.Ordinal);
         Assert.Equal(Authority(surviving), nginx.LastUpstreamFor("/_blazor"));
     }

@@ -8,7 +8,7 @@ namespace Dashboard.Browser.Tests;
 public sealed class ReadinessTests(DashboardApp app, BrowserFixture browser) : IClassFixture<DashboardApp>, IClassFixture<BrowserFixture>, IAsyncLifetime
 {
     // A deadline that only catches hangs: on a loaded 2-core machine a Blazor round trip can take seconds.
-    private static readonly LocatorAssertionsToHaveTextOptions _text = new() { Timeout = 30_000 };
+    private static readonly LocatorAssertionsToHaveTextOptions _text = new() { Timeout = BrowserFixture.Patience };
 
     private IBrowserContext _context = default!;
 
@@ -16,7 +16,7 @@ public sealed class ReadinessTests(DashboardApp app, BrowserFixture browser) : I
     {
         await app.Database.PsqlAsync("DELETE FROM jobs; DELETE FROM job_kinds; DELETE FROM workers; UPDATE queue_control SET accepting = true;");
         _context = await browser.Browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString(), ViewportSize = new() { Width = 1400, Height = 1000 } });
-        _context.SetDefaultTimeout(30_000);
+        _context.SetDefaultTimeout(BrowserFixture.Patience);
     }
 
     public async Task DisposeAsync() => await _context.DisposeAsync();
@@ -46,26 +46,26 @@ public sealed class ReadinessTests(DashboardApp app, BrowserFixture browser) : I
         await page.GotoAsync("/drain");
 
         await ExpectCountsAsync(page, unsafeJobs: 1, overMax: 1, reruns: 1, resumes: 1, finishes: 0);
-        await Assertions.Expect(page.Locator("[data-testid=readiness-row][data-verdict=resumes]")).ToContainTextAsync("resumes at 90 %", new() { Timeout = 30_000 });
-        await Assertions.Expect(page.Locator("[data-testid=readiness-conclusion]")).ToContainTextAsync("would cut 1 job(s) mid-write", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("[data-testid=readiness-row][data-verdict=resumes]")).ToContainTextAsync("resumes at 90 %", new() { Timeout = BrowserFixture.Patience });
+        await Assertions.Expect(page.Locator("[data-testid=readiness-conclusion]")).ToContainTextAsync("would cut 1 job(s) mid-write", new() { Timeout = BrowserFixture.Patience });
         await page.ScreenshotAsync(new() { Path = Screenshots.PathOf("drain-readiness.png"), FullPage = true });
 
         await page.Locator("[data-testid=grace-text] input, input#grace-period").First.FillAsync("2m");
         await page.Locator("input#grace-period").PressAsync("Enter");
 
         await ExpectCountsAsync(page, unsafeJobs: 1, overMax: 1, reruns: 1, resumes: 0, finishes: 1);
-        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("grace=2m"), new() { Timeout = 30_000 });
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("grace=2m"), new() { Timeout = BrowserFixture.Patience });
 
         await page.Locator("[data-testid='grace-1h']").ClickAsync();
 
         await ExpectCountsAsync(page, unsafeJobs: 1, overMax: 1, reruns: 0, resumes: 0, finishes: 2);
-        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("grace=1h"), new() { Timeout = 30_000 });
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("grace=1h"), new() { Timeout = BrowserFixture.Patience });
 
         // A pasted link reproduces the view; a bad one says so and shows the default.
         await page.GotoAsync("/drain?grace=2m");
         await ExpectCountsAsync(page, unsafeJobs: 1, overMax: 1, reruns: 1, resumes: 0, finishes: 1);
         await page.GotoAsync("/drain?grace=soon");
-        await Assertions.Expect(page.Locator("[data-testid=grace-input]")).ToContainTextAsync("not a duration", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("[data-testid=grace-input]")).ToContainTextAsync("not a duration", new() { Timeout = BrowserFixture.Patience });
         await ExpectCountsAsync(page, unsafeJobs: 1, overMax: 1, reruns: 1, resumes: 1, finishes: 0);
     }
 
@@ -84,7 +84,7 @@ public sealed class ReadinessTests(DashboardApp app, BrowserFixture browser) : I
         await page.FillAsync("input[name=name]", role);
         await page.FillAsync("input[name=password]", DashboardApp.PasswordOf(role));
         await page.ClickAsync("button[type=submit]");
-        await Assertions.Expect(page.Locator("[data-testid=kind-table]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("[data-testid=kind-table]")).ToBeVisibleAsync(new() { Timeout = BrowserFixture.Patience });
         return page;
     }
 }

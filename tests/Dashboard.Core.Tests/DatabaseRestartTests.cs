@@ -14,7 +14,7 @@ namespace Dashboard.Core.Tests;
 /// </summary>
 public sealed class DatabaseRestartTests(RestartableDatabase pg) : IClassFixture<RestartableDatabase>, IAsyncLifetime
 {
-    private static readonly TimeSpan _bound = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan _bound = TimeSpan.FromMinutes(5);
 
     public async Task InitializeAsync()
     {

@@ -13,7 +13,7 @@ public abstract class HistoryWriterTestBase(TestDatabase db)
 {
     protected TestDatabase Db => db;
 
-    protected static readonly TimeSpan _deadline = TimeSpan.FromSeconds(90);
+    protected static readonly TimeSpan _deadline = TimeSpan.FromMinutes(5);
 
     // Reference figures computed straight from jobs, the way an operator would in psql.
     protected const string ExpectedSql = """

@@ -85,7 +85,8 @@ public sealed class ConsoleProcess : IAsyncDisposable
 
         using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(5) };
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(90))
+        // A deadline that only catches a console that never starts: on a busy 2-core machine a start takes minutes.
+        while (clock.Elapsed < TimeSpan.FromMinutes(5))
         {
             if (process.HasExited)
             {

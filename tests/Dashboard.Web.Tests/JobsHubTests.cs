@@ -11,7 +11,7 @@ public sealed class JobsHubTests(DashboardApp app) : IClassFixture<DashboardApp>
 {
     // Deadlines here only catch hangs on a loaded machine; how fast a change reaches clients is measured by the
     // live benchmark (docs/benchmarks.md).
-    private static readonly TimeSpan _bound = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan _bound = TimeSpan.FromMinutes(5);
 
     [Fact]
     public async Task Snapshot_ReachesClient_AfterPsqlUpdate()

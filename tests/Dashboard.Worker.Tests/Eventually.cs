@@ -5,7 +5,8 @@ namespace Dashboard.Worker.Tests;
 /// <summary>Waits for a real condition with a deadline; the polling only paces the checks, it synchronises nothing.</summary>
 public static class Eventually
 {
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(2);
+    // Only catches hangs: on a busy 2-core machine starting a worker process and running its first jobs takes minutes.
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(5);
 
     public static async Task TrueAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
     {

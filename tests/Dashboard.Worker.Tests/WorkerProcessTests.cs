@@ -33,7 +33,7 @@ public sealed class WorkerProcessTests(TestDatabase db) : IClassFixture<TestData
         Assert.Empty(await claims.ReclaimExpiredAsync(10, CancellationToken.None));
 
         demo.Process.Kill();
-        await demo.WaitForExitAsync(TimeSpan.FromMinutes(2));
+        await demo.WaitForExitAsync(TimeSpan.FromMinutes(5));
         Assert.Equal(3, await CountAsync("state = 'processing' AND leased_by = @Holder", holder));
         var lastBeat = await db.ScalarAsync<DateTime>("SELECT max(heartbeat_at) FROM jobs");
 
@@ -67,7 +67,7 @@ public sealed class WorkerProcessTests(TestDatabase db) : IClassFixture<TestData
 
         demo.Terminate();
         // A deadline that only catches a hang; the budget's effect is shown by the outcomes and the log below.
-        var exitCode = await demo.WaitForExitAsync(budget + TimeSpan.FromMinutes(2));
+        var exitCode = await demo.WaitForExitAsync(budget + TimeSpan.FromMinutes(5));
 
         Assert.True(exitCode == 0, $"exit code {exitCode}. Output:\n{demo.Output}");
         Assert.Equal(0, await CountAsync("state = 'processing'"));

@@ -13,7 +13,7 @@ namespace Dashboard.Web.Tests.Instances;
 public sealed class TwoInstancesTests(ConsoleInstances instances) : IClassFixture<ConsoleInstances>
 {
     // Deadlines only catch hangs; the issue's own bound for a takeover is a minute. Speed is measured by the benchmark.
-    private static readonly TimeSpan _bound = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan _bound = TimeSpan.FromMinutes(5);
 
     private static readonly Dictionary<string, string> _fastTakeover = new()
     {

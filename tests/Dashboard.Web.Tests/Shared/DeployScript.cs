@@ -9,7 +9,7 @@ namespace Dashboard.Web.Tests.Shared;
 /// </summary>
 public sealed class DeployScript : IDisposable
 {
-    private static readonly TimeSpan _timeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan _timeout = TimeSpan.FromMinutes(5);
 
     private readonly Process _process;
     private readonly StringBuilder _stdout = new();
