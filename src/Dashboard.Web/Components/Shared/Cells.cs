@@ -31,7 +31,7 @@ public static class Cells
     };
 
     /// <summary>
-    /// A count (as <see cref="CountText"/>): estimates are marked, and a count that differs from
+    /// A count: estimates are marked, and a count that differs from
     /// <paramref name="previous"/> (the same figure in the snapshot before) is highlighted.
     /// </summary>
     public static RenderFragment Count(StateCount count, StateCount? previous = null) => builder => WriteCount(builder, count, previous);

@@ -10,7 +10,12 @@ public sealed partial class KindTable
 {
     private RenderFragment? _rows;
 
+    private RenderFragment? _pageLinks;
+
     private RenderFragment Rows => _rows ??= WriteRows;
+
+    private RenderFragment PageLinks => _pageLinks ??= builder =>
+        Pagination.Write(builder, this, Pages, Math.Clamp(Page, 0, Pages - 1), "kind-pages", "mb-6", p => OnPageChanged.InvokeAsync(p));
 
     private void WriteRows(RenderTreeBuilder builder)
     {
