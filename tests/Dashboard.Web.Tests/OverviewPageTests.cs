@@ -129,10 +129,31 @@ public sealed class OverviewPageTests : DashboardTestContext
         nav.NavigateTo("/?kind=a.kind&stuck=1");
         var page = Render<OverviewPage>();
 
-        page.WaitForAssertion(() => Assert.Equal(30, page.FindAll("[data-testid=lease-row]").Count));
+        page.WaitForAssertion(() => Assert.Equal(25, page.FindAll("[data-testid=lease-row]").Count));
         Assert.Equal(new LeaseFilter("a.kind", null, true), Lists.LeaseRequests[^1]);
         Assert.Contains("of 30 matching", System.Text.RegularExpressions.Regex.Replace(page.Find("[data-testid=lease-total]").TextContent, @"\s+", " "), StringComparison.Ordinal);
         Assert.Contains("a.kind", page.Find("[data-testid=lease-kind-filter]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LeaseList_FirstPageFromTheSnapshot_ThePageLinksReachTheRest()
+    {
+        // The snapshot carries the first 50 leases; the overview shows 25 of them, and page 2 starts at the 26th.
+        var leases = Enumerable.Range(1, 120).Select(i => Snapshots.Lease(i, $"w:{i % 3}", TimeSpan.FromMinutes(i), stuck: false)).ToList();
+        Lists.Leases.AddRange(leases);
+        State.Set(Snapshots.Healthy(Snapshots.Create(processing: leases.Take(50).ToList(), leases: new LeaseTotals(120, 0, null))));
+        var nav = Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        var page = Render<OverviewPage>();
+
+        Assert.Equal(25, page.FindAll("[data-testid=lease-row]").Count);
+        Assert.Contains("1–25 of 120", page.Find("[data-testid=lease-total]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(Lists.LeaseRequests);
+        await page.Find("[data-testid=lease-pages] [aria-label='Page 5']").ClickAsync(new());
+
+        Assert.EndsWith("page=4", nav.Uri, StringComparison.Ordinal);
+        page.WaitForAssertion(() => Assert.Equal("101", page.FindAll("[data-testid=lease-row]")[0].GetAttribute("data-job-id")));
+        Assert.Equal(20, page.FindAll("[data-testid=lease-row]").Count);
+        Assert.Contains("101–120 of 120", page.Find("[data-testid=lease-total]").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -242,9 +263,10 @@ public sealed class OverviewPageTests : DashboardTestContext
 
         var page = Render<OverviewPage>();
 
+        // Kinds come 50 to a page; leases and workers 25 (what fits a screen), the rest a page link away.
         Assert.Equal(50, page.FindAll("[data-testid=kind-row]").Count);
-        Assert.Equal(50, page.FindAll("[data-testid=lease-row]").Count);
-        Assert.Equal(50, page.FindAll("[data-testid=worker-row]").Count);
+        Assert.Equal(25, page.FindAll("[data-testid=lease-row]").Count);
+        Assert.Equal(25, page.FindAll("[data-testid=worker-row]").Count);
         Assert.Equal(25, page.FindAll("[data-testid=kind-row] .mud-chip-color-warning").Count);
         Assert.Empty(page.FindComponents<AgeText>());
         Assert.Empty(page.FindComponents<MudBlazor.MudChip<string>>());
