@@ -41,5 +41,6 @@ if (parsed.ConnectionString is null)
     return 2;
 }
 
-await using var scratch = await ScratchDatabase.CreateAsync(parsed.ConnectionString);
+var kept = parsed.Text("database", "");
+await using var scratch = await ScratchDatabase.CreateAsync(parsed.ConnectionString, kept.Length > 0 ? kept : null);
 return await benchmark.RunAsync(scratch, parsed, Console.Out);

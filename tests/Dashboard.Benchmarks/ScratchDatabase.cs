@@ -4,14 +4,19 @@ using Npgsql;
 
 namespace Dashboard.Benchmarks;
 
-/// <summary>A migrated database created for one benchmark run on the given server, dropped afterwards.</summary>
+/// <summary>
+/// A migrated database created for one benchmark run on the given server, dropped afterwards; or, with
+/// <c>--database NAME</c>, a named one that is created when missing and kept, so that a large load can be reused.
+/// </summary>
 public sealed class ScratchDatabase : IAsyncDisposable
 {
     private readonly string _adminConnectionString;
+    private readonly bool _keep;
 
-    private ScratchDatabase(string adminConnectionString, string name)
+    private ScratchDatabase(string adminConnectionString, string name, bool keep)
     {
         _adminConnectionString = adminConnectionString;
+        _keep = keep;
         Name = name;
         ConnectionString = new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = name, MaxPoolSize = 200 }.ConnectionString;
     }
@@ -20,12 +25,16 @@ public sealed class ScratchDatabase : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    public static async Task<ScratchDatabase> CreateAsync(string connectionString)
+    public static async Task<ScratchDatabase> CreateAsync(string connectionString, string? keptName = null)
     {
-        var database = new ScratchDatabase(connectionString, $"dashboard_bench_{Guid.NewGuid():N}"[..32]);
+        var database = new ScratchDatabase(connectionString, keptName ?? $"dashboard_bench_{Guid.NewGuid():N}"[..32], keptName is not null);
         await using (var admin = new NpgsqlConnection(connectionString))
         {
-            await admin.ExecuteAsync($"CREATE DATABASE \"{database.Name}\"");
+            var exists = await admin.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT FROM pg_database WHERE datname = @Name)", new { database.Name });
+            if (!exists)
+            {
+                await admin.ExecuteAsync($"CREATE DATABASE \"{database.Name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"");
+            }
         }
 
         await using var db = Db.Create(database.ConnectionString);
@@ -49,6 +58,11 @@ public sealed class ScratchDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
+        if (_keep)
+        {
+            return;
+        }
+
         await using var admin = new NpgsqlConnection(_adminConnectionString);
         await admin.ExecuteAsync($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)");
     }

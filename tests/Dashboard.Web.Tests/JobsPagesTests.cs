@@ -14,7 +14,6 @@ namespace Dashboard.Web.Tests;
 public sealed class JobsPagesTests : DashboardTestContext, IClassFixture<TestDatabase>
 {
     private readonly TestDatabase _db;
-    private readonly ManualClock _clock = new();
 
     public JobsPagesTests(TestDatabase db)
     {
@@ -23,7 +22,7 @@ public sealed class JobsPagesTests : DashboardTestContext, IClassFixture<TestDat
         _db = db;
         var queries = new JobQueries(db.Db);
         Services.AddSingleton(queries);
-        Services.AddSingleton(new JobWatch(queries, new Dashboard.Core.Bulk.BulkOperationQueries(db.Db), _clock));
+        Services.AddSingleton(new JobWatch(queries, new Dashboard.Core.Bulk.BulkOperationQueries(db.Db), Clock));
         Services.AddSingleton(new AuditQueries(db.Db));
         Services.AddSingleton(new JsonRedactor(JsonRedactor.DefaultKeys));
     }
@@ -140,7 +139,7 @@ public sealed class JobsPagesTests : DashboardTestContext, IClassFixture<TestDat
         Assert.Contains("second failure", page.FindAll("[data-testid=job-history-row]")[0].TextContent, StringComparison.Ordinal);
 
         await _db.PsqlAsync("UPDATE jobs SET state = 'queued', attempts = 0, updated_at = now() WHERE id = @Id", new { Id = id });
-        _clock.Advance(JobWatch.MaxAge + TimeSpan.FromMilliseconds(1)); // past the shared read's age
+        Clock.Advance(JobWatch.MaxAge + TimeSpan.FromMilliseconds(1)); // past the shared read's age
         await State.PublishAsync(Shared.Snapshots.Healthy(Shared.Snapshots.Create()));
 
         page.WaitForAssertion(() => Assert.Equal("queued", page.Find("[data-testid=job-state-text]").TextContent));
@@ -154,14 +153,4 @@ public sealed class JobsPagesTests : DashboardTestContext, IClassFixture<TestDat
 
         page.WaitForAssertion(() => Assert.Contains("no job -5", page.Find("[data-testid=job-missing]").TextContent, StringComparison.Ordinal));
     }
-}
-
-/// <summary>A clock that moves only when told.</summary>
-internal sealed class ManualClock : TimeProvider
-{
-    private DateTimeOffset _now = DateTimeOffset.UtcNow;
-
-    public override DateTimeOffset GetUtcNow() => _now;
-
-    public void Advance(TimeSpan by) => _now += by;
 }

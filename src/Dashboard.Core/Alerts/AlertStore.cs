@@ -1,5 +1,7 @@
 using Dapper;
+using Dashboard.Core.Actions;
 using Dashboard.Core.Database;
+using static Dashboard.Core.Database.DbTime;
 
 namespace Dashboard.Core.Alerts;
 
@@ -150,21 +152,8 @@ public sealed class AlertStore(Db db)
         return [.. rows.Select(r => r.ToModel())];
     }
 
-    private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
-
-    private static DateTimeOffset? Utc(DateTime? value) => value is null ? null : Utc(value.Value);
-
-    private sealed class RuleRow
+    private sealed class RuleRow : AlertRuleRow
     {
-        public long Id { get; init; }
-        public string Name { get; init; } = "";
-        public string? Kind { get; init; }
-        public string Condition { get; init; } = "";
-        public double Threshold { get; init; }
-        public int WindowMinutes { get; init; }
-        public bool Enabled { get; init; }
-        public string Source { get; init; } = "";
-        public string? UpdatedBy { get; init; }
         public DateTime UpdatedAt { get; init; }
 
         public AlertRule ToModel() => new(Id, Name, Kind, Condition, Threshold, WindowMinutes, Enabled, Source, UpdatedBy, Utc(UpdatedAt));

@@ -201,7 +201,7 @@ public sealed class AuditQueries(Db db)
         public string Hash { get; init; } = "";
 
         public AuditEntry ToEntry() => new(
-            Seq, new DateTimeOffset(DateTime.SpecifyKind(At, DateTimeKind.Utc)), Actor, AuthMethod, SourceAddress, Action,
+            Seq, DbTime.Utc(At), Actor, AuthMethod, SourceAddress, Action,
             TargetKind, TargetJobId, TargetWorker, Reason, Before, After, RowsAffected, Outcome, IdempotencyKey, PrevHash, Hash);
     }
 }

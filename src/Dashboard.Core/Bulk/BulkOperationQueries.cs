@@ -1,5 +1,6 @@
 using Dapper;
 using Dashboard.Core.Database;
+using static Dashboard.Core.Database.DbTime;
 
 namespace Dashboard.Core.Bulk;
 
@@ -56,8 +57,6 @@ public sealed class BulkOperationQueries(Db db)
 
         public BulkOperation ToModel() => new(
             Id, Action, FilterText, State, Expected, Changed, Chunks, Actor, Reason, CancelRequested, Error,
-            Utc(CreatedAt), Utc(UpdatedAt), FinishedAt is { } f ? Utc(f) : null);
-
-        private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+            Utc(CreatedAt), Utc(UpdatedAt), Utc(FinishedAt));
     }
 }

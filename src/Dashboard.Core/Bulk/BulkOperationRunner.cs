@@ -37,9 +37,9 @@ public sealed class BulkOperationRunner(Db db, IOptions<DashboardOptions> option
             {
                 await RunPendingAsync(stoppingToken);
             }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested && DatabaseErrors.IsUnavailable(ex))
             {
-                logger.LogWarning("Bulk operations wait for the database: {Message}", ex.Message);
+                logger.LogWarning("Bulk operations wait for the database: {Message}", DatabaseErrors.Describe(ex));
             }
 
             try

@@ -1,5 +1,6 @@
 using Dashboard.Core.Jobs;
 using static Dashboard.Core.Changes.SnapshotRows;
+using static Dashboard.Core.Database.DbTime;
 
 namespace Dashboard.Core.Changes;
 

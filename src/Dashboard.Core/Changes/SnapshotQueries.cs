@@ -5,6 +5,7 @@ using Dashboard.Core.Database;
 using Dashboard.Core.Jobs;
 using Microsoft.Extensions.Options;
 using static Dashboard.Core.Changes.SnapshotRows;
+using static Dashboard.Core.Database.DbTime;
 
 namespace Dashboard.Core.Changes;
 

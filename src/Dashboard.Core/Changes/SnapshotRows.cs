@@ -1,12 +1,10 @@
+using static Dashboard.Core.Database.DbTime;
+
 namespace Dashboard.Core.Changes;
 
 /// <summary>The rows the snapshot and list statements return, before they become the public models.</summary>
 internal static class SnapshotRows
 {
-    public static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
-
-    public static DateTimeOffset? Utc(DateTime? value) => value is null ? null : Utc(value.Value);
-
     internal sealed class NowRow
     {
         public DateTime Now { get; init; }

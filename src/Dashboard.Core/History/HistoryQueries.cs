@@ -1,5 +1,6 @@
 using Dapper;
 using Dashboard.Core.Database;
+using static Dashboard.Core.Database.DbTime;
 
 namespace Dashboard.Core.History;
 
@@ -87,8 +88,6 @@ public sealed class HistoryQueries(Db db)
         var rows = await conn.QueryAsync<MarkerRow>(new CommandDefinition(HistorySql.Markers, new { Kind = kind, Since = since }, cancellationToken: ct));
         return [.. rows.Select(r => new HistoryMarker(Utc(r.At), r.Action, r.Actor, r.Target))];
     }
-
-    private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 
     private sealed class MarkerRow
     {

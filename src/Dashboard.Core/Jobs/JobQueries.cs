@@ -1,9 +1,11 @@
 using System.Data;
 using System.Text.Json;
 using Dapper;
+using Dashboard.Core.Actions;
 using Dashboard.Core.Database;
 using Dashboard.Core.Rules;
 using Npgsql;
+using static Dashboard.Core.Database.DbTime;
 
 namespace Dashboard.Core.Jobs;
 
@@ -80,7 +82,7 @@ public sealed class JobQueries(Db db)
 
         var rows = await WithTimeoutAsync(ListTimeout, async (conn, tx) =>
             (await conn.QueryAsync<SummaryRow>(new CommandDefinition(sql, parameters, tx, cancellationToken: ct))).ToList(), ct);
-        var jobs = rows.Take(limit).Select(r => r.ToModel()).ToList();
+        var jobs = rows.Take(limit).Select(r => r.ToSummary()).ToList();
         return new JobListPage(jobs, rows.Count > limit ? jobs[^1].Id : null);
     }
 
@@ -130,7 +132,7 @@ public sealed class JobQueries(Db db)
         await using var conn = await db.OpenAsync(ct);
         var row = await conn.QuerySingleOrDefaultAsync<DetailRow>(new CommandDefinition(
             GetSql, new { Id = id }, cancellationToken: ct));
-        return row?.ToModel();
+        return row?.ToDetail();
     }
 
     /// <summary>
@@ -237,51 +239,27 @@ public sealed class JobQueries(Db db)
         }
     }
 
-    private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
-
-    private static DateTimeOffset? Utc(DateTime? value) => value is null ? null : Utc(value.Value);
-
-    private sealed class SummaryRow
+    private class SummaryRow : JobRow
     {
-        public long Id { get; init; }
-        public string Kind { get; init; } = "";
-        public string State { get; init; } = "";
-        public int Attempts { get; init; }
-        public int MaxAttempts { get; init; }
-        public DateTime RunAt { get; init; }
-        public string? LeasedBy { get; init; }
         public DateTime CreatedAt { get; init; }
-        public DateTime UpdatedAt { get; init; }
-        public DateTime? FinishedAt { get; init; }
         public string? LastError { get; init; }
 
-        public JobSummary ToModel() =>
+        public JobSummary ToSummary() =>
             new(Id, Kind, State, Attempts, MaxAttempts, Utc(RunAt), LeasedBy, Utc(CreatedAt), Utc(UpdatedAt), Utc(FinishedAt), LastError);
     }
 
-    private sealed class DetailRow
+    private sealed class DetailRow : SummaryRow
     {
-        public long Id { get; init; }
-        public string Kind { get; init; } = "";
-        public string State { get; init; } = "";
         public string Payload { get; init; } = "{}";
-        public int Attempts { get; init; }
-        public int MaxAttempts { get; init; }
-        public DateTime RunAt { get; init; }
-        public string? LeasedBy { get; init; }
         public DateTime? LeasedAt { get; init; }
         public Guid? LeaseToken { get; init; }
         public DateTime? HeartbeatAt { get; init; }
         public string? Checkpoint { get; init; }
-        public string? LastError { get; init; }
-        public DateTime CreatedAt { get; init; }
-        public DateTime UpdatedAt { get; init; }
-        public DateTime? FinishedAt { get; init; }
         public TimeSpan LeaseTimeout { get; init; }
         public string? ErrorHistory { get; init; }
         public DateTime ReadAt { get; init; }
 
-        public JobDetail ToModel() => new(
+        public JobDetail ToDetail() => new(
             Id, Kind, State, Payload, Attempts, MaxAttempts, Utc(RunAt), LeasedBy, Utc(LeasedAt), LeaseToken, Utc(HeartbeatAt),
             Checkpoint, LastError, Utc(CreatedAt), Utc(UpdatedAt), Utc(FinishedAt), LeaseTimeout, JobErrorHistory.Parse(ErrorHistory), Utc(ReadAt));
     }

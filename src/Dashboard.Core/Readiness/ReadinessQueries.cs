@@ -1,6 +1,7 @@
 using System.Data;
 using Dapper;
 using Dashboard.Core.Database;
+using static Dashboard.Core.Database.DbTime;
 
 namespace Dashboard.Core.Readiness;
 
@@ -158,8 +159,6 @@ public sealed class ReadinessQueries(Db db, TimeSpan? statementTimeout = null)
         Limit = limit,
         KindLimit,
     };
-
-    private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 
     private static TimeSpan? Seconds(double? value) => value is { } v && double.IsFinite(v) ? TimeSpan.FromSeconds(Math.Max(0, v)) : null;
 

@@ -3,6 +3,7 @@ using Dashboard.Core.Changes;
 using Dashboard.Web.Auth;
 using Dashboard.Web.Components.Shared;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using MudBlazor.Services;
 
 namespace Dashboard.Web.Tests.Shared;
@@ -16,7 +17,9 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         DefaultWaitTimeout = TimeSpan.FromMinutes(1);
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
-        Services.AddSingleton(TimeProvider.System);
+        // The pages' clock moves only when a test advances it: their once-a-second re-render (ages), trend and
+        // readiness refreshes never run between a test's find and click, nor flood the renderer of a loaded machine.
+        Services.AddSingleton<TimeProvider>(Clock);
         Services.AddSingleton<IDashboardState>(_ => State);
         Services.AddSingleton<IOperatorActions>(Actions);
         Services.AddSingleton<ICurrentActor>(CurrentActor);
@@ -24,6 +27,8 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IListQueries>(Lists);
         Services.AddSingleton<Dashboard.Core.History.IHistoryView>(History);
     }
+
+    protected FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
     protected FakeListQueries Lists { get; } = new();
 

@@ -150,7 +150,7 @@ public sealed record SaveAlertRule(
 }
 
 /// <summary>An alert rule's columns as read and as written to the audit log's before/after.</summary>
-internal sealed class AlertRuleRow
+internal class AlertRuleRow
 {
     public long Id { get; init; }
     public string Name { get; init; } = "";

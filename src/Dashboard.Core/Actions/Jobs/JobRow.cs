@@ -1,7 +1,10 @@
 namespace Dashboard.Core.Actions;
 
-/// <summary>A job's columns as the job actions read and audit them (before/after).</summary>
-internal sealed class JobRow
+/// <summary>
+/// A job's main columns: as the job actions read and audit them (before/after), and the start of every job row the
+/// explorer reads.
+/// </summary>
+internal class JobRow
 {
     public const string Columns = """
         j.id AS Id, j.kind AS Kind, j.state AS State, j.attempts AS Attempts, j.max_attempts AS MaxAttempts,

@@ -1,4 +1,5 @@
 using Dashboard.Core.Jobs;
+using static Dashboard.Core.Database.DbTime;
 
 namespace Dashboard.Core.Actions;
 
@@ -34,7 +35,7 @@ public abstract record JobTransitionAction(long JobId, string ExpectedState) : O
     internal override async Task<ActionPreview> PreviewAsync(ActionReader reader)
     {
         var read = await reader.SingleOrDefaultAsync<PreviewRow>(SqlStatement.Of(GetSql, new { JobId }));
-        var job = read?.ToRow();
+        JobRow? job = read;
         var applies = read is not null && read.State == ExpectedState
             && JobTransitions.Applies(Transition, read.State, Utc(read.RunAt), Utc(read.Now));
         var summary = applies ? Describe(job!) : $"no change: {MovedOn(job)}";
@@ -72,33 +73,9 @@ public abstract record JobTransitionAction(long JobId, string ExpectedState) : O
         _ => $"job {JobId} cannot {JobTransitions.Verb(Transition)}: it is {job.Describe()}",
     };
 
-    private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
-
-    private sealed class PreviewRow
+    private sealed class PreviewRow : JobRow
     {
-        public long Id { get; init; }
-        public string Kind { get; init; } = "";
-        public string State { get; init; } = "";
-        public int Attempts { get; init; }
-        public int MaxAttempts { get; init; }
-        public DateTime RunAt { get; init; }
-        public string? LeasedBy { get; init; }
-        public DateTime? FinishedAt { get; init; }
-        public DateTime UpdatedAt { get; init; }
         public DateTime Now { get; init; }
-
-        public JobRow ToRow() => new()
-        {
-            Id = Id,
-            Kind = Kind,
-            State = State,
-            Attempts = Attempts,
-            MaxAttempts = MaxAttempts,
-            RunAt = RunAt,
-            LeasedBy = LeasedBy,
-            FinishedAt = FinishedAt,
-            UpdatedAt = UpdatedAt,
-        };
     }
 }
 

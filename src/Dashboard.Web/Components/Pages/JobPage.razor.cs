@@ -1,7 +1,7 @@
-using System.Data.Common;
 using Dashboard.Core.Actions;
 using Dashboard.Core.Audit;
 using Dashboard.Core.Changes;
+using Dashboard.Core.Database;
 using Dashboard.Core.Jobs;
 using Dashboard.Core.Security;
 using Dashboard.Web.Auth;
@@ -23,7 +23,6 @@ public sealed partial class JobPage : LivePageBase
     private DateTimeOffset? _auditFor;
     private bool _missing;
     private string? _error;
-    private bool _refreshing;
     private Actor? _actor;
 
     [Parameter] public long Id { get; set; }
@@ -74,21 +73,9 @@ public sealed partial class JobPage : LivePageBase
     protected override void OnFeed(FeedState state)
     {
         Show(state);
-        if (!_refreshing && state.IsHealthy)
+        if (state.IsHealthy)
         {
-            _refreshing = true;
-            _ = InvokeAsync(async () =>
-            {
-                try
-                {
-                    await LoadAsync();
-                    StateHasChanged();
-                }
-                finally
-                {
-                    _refreshing = false;
-                }
-            });
+            Reload(LoadAsync);
         }
     }
 
@@ -108,9 +95,9 @@ public sealed partial class JobPage : LivePageBase
 
             _error = null;
         }
-        catch (Exception ex) when (ex is DbException or TimeoutException)
+        catch (Exception ex) when (DatabaseErrors.IsUnavailable(ex))
         {
-            _error = $"The job cannot be read now: {ex.Message}";
+            _error = $"The job cannot be read now: {DatabaseErrors.Describe(ex)}";
         }
     }
 

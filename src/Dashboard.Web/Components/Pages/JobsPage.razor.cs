@@ -1,8 +1,8 @@
-using System.Data.Common;
 using System.Globalization;
 using Dashboard.Core.Actions;
 using Dashboard.Core.Bulk;
 using Dashboard.Core.Changes;
+using Dashboard.Core.Database;
 using Dashboard.Core.Jobs;
 using Dashboard.Core.Security;
 using Dashboard.Web.Auth;
@@ -30,7 +30,6 @@ public sealed partial class JobsPage : LivePageBase
     private string? _error;
     private bool _loaded;
     private bool _frozen;
-    private bool _refreshing;
     private Actor? _actor;
     private IReadOnlyList<BulkOperation> _bulk = [];
     private Task? _following;
@@ -81,21 +80,9 @@ public sealed partial class JobsPage : LivePageBase
     protected override void OnFeed(FeedState state)
     {
         Show(state);
-        if (!_frozen && _pages.Count == 0 && !_refreshing && state.IsHealthy)
+        if (!_frozen && _pages.Count == 0 && state.IsHealthy)
         {
-            _refreshing = true;
-            _ = InvokeAsync(async () =>
-            {
-                try
-                {
-                    await LoadAsync(null);
-                    StateHasChanged();
-                }
-                finally
-                {
-                    _refreshing = false;
-                }
-            });
+            Reload(() => LoadAsync(null));
         }
     }
 
@@ -170,9 +157,9 @@ public sealed partial class JobsPage : LivePageBase
         {
             _error = ex.Message;
         }
-        catch (DbException ex)
+        catch (Exception ex) when (DatabaseErrors.IsUnavailable(ex))
         {
-            _error = $"The jobs cannot be read now: {ex.Message}";
+            _error = $"The jobs cannot be read now: {DatabaseErrors.Describe(ex)}";
         }
 
         _loaded = true;
@@ -185,7 +172,7 @@ public sealed partial class JobsPage : LivePageBase
         {
             _bulk = await Jobs.ListBulkAsync(CancellationToken.None);
         }
-        catch (DbException)
+        catch (Exception ex) when (DatabaseErrors.IsUnavailable(ex))
         {
             // The jobs error above says the database is unreachable; the panel keeps its last state.
         }
@@ -211,7 +198,7 @@ public sealed partial class JobsPage : LivePageBase
                 });
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or DbException or ObjectDisposedException)
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException || DatabaseErrors.IsUnavailable(ex))
         {
             // Page closed, or the database is away: the feed's banner says so.
         }

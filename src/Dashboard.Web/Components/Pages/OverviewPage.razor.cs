@@ -1,6 +1,7 @@
 using Dashboard.Core.Actions;
 using Dashboard.Core.Alerts;
 using Dashboard.Core.Changes;
+using Dashboard.Core.Database;
 using Dashboard.Core.History;
 using Dashboard.Core.Security;
 using Dashboard.Web.Auth;
@@ -176,7 +177,7 @@ public sealed partial class OverviewPage : LivePageBase
             _trends = await History.LastHourAsync(Now);
             _alerts = await History.AlertsAsync();
         }
-        catch (Exception ex) when (Dashboard.Core.Database.DatabaseErrors.IsUnavailable(ex))
+        catch (Exception ex) when (DatabaseErrors.IsUnavailable(ex))
         {
             // The database banner says why; the last trends stay.
         }
@@ -219,9 +220,9 @@ public sealed partial class OverviewPage : LivePageBase
 
             _listError = null;
         }
-        catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
+        catch (Exception ex) when (DatabaseErrors.IsUnavailable(ex))
         {
-            _listError = ex.Message;
+            _listError = DatabaseErrors.Describe(ex);
         }
     }
 

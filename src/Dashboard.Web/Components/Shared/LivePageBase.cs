@@ -13,6 +13,7 @@ public abstract class LivePageBase : ComponentBase, IDisposable
     private IDisposable? _subscription;
     private DateTimeOffset _receivedAt;
     private DashboardSnapshot? _previous;
+    private bool _reloading;
 
     [Inject] public required IDashboardState State { get; init; }
 
@@ -57,6 +58,32 @@ public abstract class LivePageBase : ComponentBase, IDisposable
         }
 
         Feed = state;
+    }
+
+    /// <summary>
+    /// Reads the page's own data again (after a new snapshot) and shows it, one read at a time: while a read runs,
+    /// further calls are skipped, so a slow database never piles reads up behind each other.
+    /// </summary>
+    protected void Reload(Func<Task> load)
+    {
+        if (_reloading)
+        {
+            return;
+        }
+
+        _reloading = true;
+        _ = InvokeAsync(async () =>
+        {
+            try
+            {
+                await load();
+                StateHasChanged();
+            }
+            finally
+            {
+                _reloading = false;
+            }
+        });
     }
 
     private async Task TickAsync(CancellationToken ct)
