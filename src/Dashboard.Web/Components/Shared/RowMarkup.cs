@@ -19,11 +19,11 @@ namespace Dashboard.Web.Components.Shared;
 /// </summary>
 public static class RowMarkup
 {
-    private static readonly ConditionalWeakTable<KindStatus, KindParts> Kinds = new();
-    private static readonly ConditionalWeakTable<KindStatus, Highlighted> KindHighlights = new();
-    private static readonly ConditionalWeakTable<ProcessingJob, LeaseParts> Leases = new();
-    private static readonly ConditionalWeakTable<WorkerStatus, WorkerParts> Workers = new();
-    private static readonly ConditionalWeakTable<IReadOnlyList<HistoryPoint>, TrendCell> Trends = new();
+    private static readonly ConditionalWeakTable<KindStatus, KindParts> _kinds = new();
+    private static readonly ConditionalWeakTable<KindStatus, Highlighted> _kindHighlights = new();
+    private static readonly ConditionalWeakTable<ProcessingJob, LeaseParts> _leases = new();
+    private static readonly ConditionalWeakTable<WorkerStatus, WorkerParts> _workers = new();
+    private static readonly ConditionalWeakTable<IReadOnlyList<HistoryPoint>, TrendCell> _trends = new();
 
     private sealed record KindParts(MarkupString Head, MarkupString Tail);
 
@@ -44,21 +44,21 @@ public static class RowMarkup
         ArgumentNullException.ThrowIfNull(kind);
         if (previous is null || ReferenceEquals(previous, kind) || JobStates.Known.All(s => previous.CountOf(s).Count == kind.CountOf(s).Count))
         {
-            return Kinds.GetValue(kind, static k => BuildKind(k)).Head;
+            return _kinds.GetValue(kind, static k => BuildKind(k)).Head;
         }
 
-        if (KindHighlights.TryGetValue(kind, out var highlighted) && ReferenceEquals(highlighted.Previous, previous))
+        if (_kindHighlights.TryGetValue(kind, out var highlighted) && ReferenceEquals(highlighted.Previous, previous))
         {
             return highlighted.Head;
         }
 
         highlighted = new Highlighted(previous, BuildKindHead(kind, previous));
-        KindHighlights.AddOrUpdate(kind, highlighted);
+        _kindHighlights.AddOrUpdate(kind, highlighted);
         return highlighted.Head;
     }
 
     /// <summary>A kind's lease timeout and its status chip (paused, by whom and why, or running).</summary>
-    public static MarkupString KindTail(KindStatus kind) => Kinds.GetValue(kind, static k => BuildKind(k)).Tail;
+    public static MarkupString KindTail(KindStatus kind) => _kinds.GetValue(kind, static k => BuildKind(k)).Tail;
 
     /// <summary>
     /// A kind's last hour (backlog and finished per minute) as two sparklines in a cell. The hour ends at the next
@@ -68,7 +68,7 @@ public static class RowMarkup
     {
         ArgumentNullException.ThrowIfNull(points);
         var to = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero).AddMinutes(1);
-        if (Trends.TryGetValue(points, out var cell) && cell.To == to)
+        if (_trends.TryGetValue(points, out var cell) && cell.To == to)
         {
             return cell.Markup;
         }
@@ -77,24 +77,24 @@ public static class RowMarkup
         Sparkline(html, [.. points.Select(p => new ChartPoint(p.Bucket, p.Backlog))], to, "#1565c0", "Backlog (queued + paused), last hour", "spark-backlog");
         Sparkline(html, [.. points.Select(p => new ChartPoint(p.Bucket, p.Completed + p.Failed))], to, "#2e7d32", "Finished per minute, last hour", "spark-throughput");
         cell = new TrendCell(to, new(html.Append("</span></td>").ToString()));
-        Trends.AddOrUpdate(points, cell);
+        _trends.AddOrUpdate(points, cell);
         return cell.Markup;
     }
 
     /// <summary>A lease's job id, kind and holder.</summary>
-    public static MarkupString LeaseHead(ProcessingJob job) => Leases.GetValue(job, static j => BuildLease(j)).Head;
+    public static MarkupString LeaseHead(ProcessingJob job) => _leases.GetValue(job, static j => BuildLease(j)).Head;
 
     /// <summary>A lease's attempts cell.</summary>
-    public static MarkupString LeaseAttempts(ProcessingJob job) => Leases.GetValue(job, static j => BuildLease(j)).Attempts;
+    public static MarkupString LeaseAttempts(ProcessingJob job) => _leases.GetValue(job, static j => BuildLease(j)).Attempts;
 
     /// <summary>The "stuck" chip of a stuck lease, with its kind's lease timeout on hover.</summary>
-    public static MarkupString LeaseChip(ProcessingJob job) => Leases.GetValue(job, static j => BuildLease(j)).Chip;
+    public static MarkupString LeaseChip(ProcessingJob job) => _leases.GetValue(job, static j => BuildLease(j)).Chip;
 
     /// <summary>A worker's id and its state chip.</summary>
-    public static MarkupString WorkerHead(WorkerStatus worker) => Workers.GetValue(worker, static w => BuildWorker(w)).Head;
+    public static MarkupString WorkerHead(WorkerStatus worker) => _workers.GetValue(worker, static w => BuildWorker(w)).Head;
 
     /// <summary>The jobs a worker holds (a link to its leases) and its concurrency.</summary>
-    public static MarkupString WorkerJobs(WorkerStatus worker) => Workers.GetValue(worker, static w => BuildWorker(w)).Jobs;
+    public static MarkupString WorkerJobs(WorkerStatus worker) => _workers.GetValue(worker, static w => BuildWorker(w)).Jobs;
 
     /// <summary>A small chip with MudBlazor's look (the classes <c>MudChip</c> renders), as HTML.</summary>
     public static string Chip(string text, Color color, string? title = null, bool outlined = false)
