@@ -63,7 +63,7 @@ public sealed class IncidentTests(DashboardApp app, BrowserFixture browser) : IC
         await other.GotoAsync("/?kind=incident.kind-042&stuck=1#processing");
         await Assertions.Expect(other.Locator("[data-testid=lease-total]")).ToContainTextAsync($"of {N(kindStuck)} matching");
         var rows = other.Locator("[data-testid=lease-row]");
-        await Assertions.Expect(rows).ToHaveCountAsync((int)Math.Min(kindStuck, 50));
+        await Assertions.Expect(rows).ToHaveCountAsync((int)Math.Min(kindStuck, 25));
         foreach (var kind in await rows.Locator("td:nth-child(2)").AllTextContentsAsync())
         {
             Assert.Equal("incident.kind-042", kind);

@@ -129,10 +129,31 @@ public sealed class OverviewPageTests : DashboardTestContext
         nav.NavigateTo("/?kind=a.kind&stuck=1");
         var page = Render<OverviewPage>();
 
-        page.WaitForAssertion(() => Assert.Equal(30, page.FindAll("[data-testid=lease-row]").Count));
+        page.WaitForAssertion(() => Assert.Equal(25, page.FindAll("[data-testid=lease-row]").Count));
         Assert.Equal(new LeaseFilter("a.kind", null, true), Lists.LeaseRequests[^1]);
         Assert.Contains("of 30 matching", System.Text.RegularExpressions.Regex.Replace(page.Find("[data-testid=lease-total]").TextContent, @"\s+", " "), StringComparison.Ordinal);
         Assert.Contains("a.kind", page.Find("[data-testid=lease-kind-filter]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LeaseList_FirstPageFromTheSnapshot_ThePageLinksReachTheRest()
+    {
+        // The snapshot carries the first 50 leases; the overview shows 25 of them, and page 2 starts at the 26th.
+        var leases = Enumerable.Range(1, 120).Select(i => Snapshots.Lease(i, $"w:{i % 3}", TimeSpan.FromMinutes(i), stuck: false)).ToList();
+        Lists.Leases.AddRange(leases);
+        State.Set(Snapshots.Healthy(Snapshots.Create(processing: leases.Take(50).ToList(), leases: new LeaseTotals(120, 0, null))));
+        var nav = Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        var page = Render<OverviewPage>();
+
+        Assert.Equal(25, page.FindAll("[data-testid=lease-row]").Count);
+        Assert.Contains("1–25 of 120", page.Find("[data-testid=lease-total]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(Lists.LeaseRequests);
+        await page.Find("[data-testid=lease-pages] [aria-label='Page 5']").ClickAsync(new());
+
+        Assert.EndsWith("page=4", nav.Uri, StringComparison.Ordinal);
+        page.WaitForAssertion(() => Assert.Equal("101", page.FindAll("[data-testid=lease-row]")[0].GetAttribute("data-job-id")));
+        Assert.Equal(20, page.FindAll("[data-testid=lease-row]").Count);
+        Assert.Contains("101–120 of 120", page.Find("[data-testid=lease-total]").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -242,13 +263,45 @@ public sealed class OverviewPageTests : DashboardTestContext
 
         var page = Render<OverviewPage>();
 
+        // Kinds come 50 to a page; leases and workers 25 (what fits a screen), the rest a page link away.
         Assert.Equal(50, page.FindAll("[data-testid=kind-row]").Count);
-        Assert.Equal(50, page.FindAll("[data-testid=lease-row]").Count);
-        Assert.Equal(50, page.FindAll("[data-testid=worker-row]").Count);
+        Assert.Equal(25, page.FindAll("[data-testid=lease-row]").Count);
+        Assert.Equal(25, page.FindAll("[data-testid=worker-row]").Count);
         Assert.Equal(25, page.FindAll("[data-testid=kind-row] .mud-chip-color-warning").Count);
         Assert.Empty(page.FindComponents<AgeText>());
-        Assert.True(page.FindComponents<MudBlazor.MudChip<string>>().Count <= 1, "only the stuck count above the leases is a MudChip");
-        Assert.True(page.FindComponents<CountText>().Count <= 6, "only the state cards count with a component");
+        Assert.Empty(page.FindComponents<MudBlazor.MudChip<string>>());
+        Assert.NotEmpty(page.FindAll("[data-testid=kind-row] [data-testid=pause-kind]"));
+        Assert.True(page.FindComponents<MudBlazor.MudButton>().Count <= 2, "only the live toggle and the intake's button are MudButtons, none per row");
+        Assert.Empty(page.FindComponents<MudBlazor.MudPagination>());
+        Assert.Empty(page.FindComponents<MudBlazor.MudText>());
+    }
+
+    [Theory]
+    [InlineData(7, 3, "1 2 3 4 5 6 7")]
+    [InlineData(44, 1, "1 2 3 4 5 6 … 43 44")]
+    [InlineData(44, 21, "1 2 … 20 21 22 … 43 44")]
+    [InlineData(44, 44, "1 2 … 39 40 41 42 43 44")]
+    public void PageLinks_ShowTheEnds_AndTheCurrentPageWithItsNeighbours(int count, int selected, string shown) =>
+        Assert.Equal(shown, string.Join(' ', Pagination.Shown(count, selected).Select(n => n == 0 ? "…" : n.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+
+    [Fact]
+    public async Task PageLinks_ReachEveryPage_OfAThousandKinds()
+    {
+        var kinds = Enumerable.Range(0, 1000).Select(i => Snapshots.Kind($"kind.{i:0000}")).ToList();
+        State.Set(Snapshots.Healthy(Snapshots.Create(kinds: kinds)));
+        var nav = Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        var page = Render<OverviewPage>();
+
+        var links = page.Find("[data-testid=kind-pages]");
+        Assert.Equal("Current page 1", links.QuerySelector("[aria-current=page]")!.GetAttribute("aria-label"));
+        Assert.True(links.QuerySelector("[aria-label='Previous page']")!.HasAttribute("disabled"));
+        await links.QuerySelector("[aria-label='Page 20']")!.ClickAsync(new());
+
+        Assert.EndsWith("kpage=19", nav.Uri, StringComparison.Ordinal);
+        page.WaitForAssertion(() => Assert.Equal("kind.0950", page.FindAll("[data-testid=kind-row]")[0].GetAttribute("data-kind")));
+        Assert.True(page.Find("[data-testid=kind-pages] [aria-label='Next page']").HasAttribute("disabled"));
+        await page.Find("[data-testid=kind-pages] [aria-label='Previous page']").ClickAsync(new());
+        Assert.EndsWith("kpage=18", nav.Uri, StringComparison.Ordinal);
     }
 
     [Fact]

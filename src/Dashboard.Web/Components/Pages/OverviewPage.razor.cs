@@ -17,7 +17,9 @@ namespace Dashboard.Web.Components.Pages;
 /// </summary>
 public sealed partial class OverviewPage : LivePageBase
 {
-    private const int PageSize = SnapshotQueries.PageSize;
+    // Leases and workers per page: what fits a screen. Every open tab keeps its rows' render tree on the server, so a
+    // longer page costs every viewer; the pager and the URL reach every row, and the totals are SQL aggregates.
+    private const int PageSize = 25;
 
     private bool _frozen;
     private FeedState? _waiting;
@@ -78,13 +80,17 @@ public sealed partial class OverviewPage : LivePageBase
 
     private bool WorkersFromSnapshot => Query.Workers.IsEmpty && Query.WorkerPage == 0;
 
+    // The snapshot carries the first SnapshotQueries.PageSize of each list; the first page shows the start of it.
     private ListPage<ProcessingJob> Leases => LeasesFromSnapshot || _leasePage is null
-        ? new(Feed.Snapshot?.Processing ?? [], LeasesFromSnapshot ? Feed.Snapshot?.Leases.Processing ?? 0 : 0, 0, PageSize, Now)
+        ? new(FirstPage(Feed.Snapshot?.Processing), LeasesFromSnapshot ? Feed.Snapshot?.Leases.Processing ?? 0 : 0, 0, PageSize, Now)
         : _leasePage;
 
     private ListPage<WorkerStatus> Workers => WorkersFromSnapshot || _workerPage is null
-        ? new(Feed.Snapshot?.Workers ?? [], WorkersFromSnapshot ? Feed.Snapshot?.WorkerTotal ?? 0 : 0, 0, PageSize, Now)
+        ? new(FirstPage(Feed.Snapshot?.Workers), WorkersFromSnapshot ? Feed.Snapshot?.WorkerTotal ?? 0 : 0, 0, PageSize, Now)
         : _workerPage;
+
+    private static IReadOnlyList<T> FirstPage<T>(IReadOnlyList<T>? items) =>
+        items is null ? [] : items.Count <= PageSize ? items : [.. items.Take(PageSize)];
 
     private readonly CancellationTokenSource _stop = new();
 

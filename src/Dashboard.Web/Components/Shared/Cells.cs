@@ -31,7 +31,7 @@ public static class Cells
     };
 
     /// <summary>
-    /// A count (as <see cref="CountText"/>): estimates are marked, and a count that differs from
+    /// A count: estimates are marked, and a count that differs from
     /// <paramref name="previous"/> (the same figure in the snapshot before) is highlighted.
     /// </summary>
     public static RenderFragment Count(StateCount count, StateCount? previous = null) => builder => WriteCount(builder, count, previous);
@@ -64,4 +64,29 @@ public static class Cells
         builder.CloseElement();
         builder.CloseElement();
     };
+
+    /// <summary>
+    /// A small text button with MudBlazor's look (the classes <c>MudButton</c> renders for a small text button), written
+    /// into the table's render tree: a row's button costs its table a few frames, not a component per row and viewer.
+    /// Callers wrap it in a region (<c>OpenRegion</c>) of their own sequence number.
+    /// </summary>
+    public static void Button(RenderTreeBuilder builder, object receiver, string label, string testId, bool enabled, Func<Task> onClick, bool danger = false)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.OpenElement(0, "button");
+        builder.AddAttribute(1, "type", "button");
+        builder.AddAttribute(2, "class", danger ? DangerButton : TextButton);
+        builder.AddAttribute(3, "disabled", !enabled);
+        builder.AddAttribute(4, "data-testid", testId);
+        builder.AddAttribute(5, "onclick", EventCallback.Factory.Create(receiver, onClick));
+        builder.OpenElement(6, "span");
+        builder.AddAttribute(7, "class", "mud-button-label");
+        builder.AddContent(8, label);
+        builder.CloseElement();
+        builder.CloseElement();
+    }
+
+    private const string TextButton = "mud-button-root mud-button mud-button-text mud-button-text-default mud-button-text-size-small mud-ripple";
+
+    private const string DangerButton = "mud-button-root mud-button mud-button-text mud-button-text-error mud-button-text-size-small mud-ripple";
 }
