@@ -19,7 +19,7 @@ public sealed class HistoryRetentionTests(TestDatabase db) : IClassFixture<TestD
                 ('old open', 'r.kind', 'm', now() - interval '100 days', NULL);
             """);
         await using var console = Db.Create(db.ConsoleConnectionString);
-        var now = await db.ScalarAsync<DateTimeOffset>("SELECT now()");
+        var now = new DateTimeOffset(DateTime.SpecifyKind(await db.ScalarAsync<DateTime>("SELECT now()"), DateTimeKind.Utc));
 
         await new HistoryQueries(console).RollupAndPruneAsync(now, new HistoryOptions(), CancellationToken.None);
 
