@@ -72,8 +72,14 @@ public sealed class BulkOptions
     /// <summary>Jobs changed per chunk (one short transaction each).</summary>
     public int ChunkSize { get; set; } = 1000;
 
-    /// <summary>Pause between chunks, leaving the database to the workers.</summary>
+    /// <summary>Pause between chunks, leaving the database to the workers: at least this long.</summary>
     public TimeSpan ChunkPause { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
+    /// And at least this many times as long as the chunk itself took, so that a bulk operation takes a bounded share
+    /// of the database however slow its chunks are (1.5: it works at most 40 % of the time). 0 turns it off.
+    /// </summary>
+    public double ChunkPauseFactor { get; set; } = 1.5;
 
     /// <summary>How often each instance looks for operations to run or resume.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);

@@ -82,6 +82,11 @@ public sealed class ValidateDashboardOptions : IValidateOptions<DashboardOptions
             errors.Add($"Dashboard:Bulk:ChunkPause must not be negative (was {options.Bulk.ChunkPause}).");
         }
 
+        if (!double.IsFinite(options.Bulk.ChunkPauseFactor) || options.Bulk.ChunkPauseFactor is < 0 or > 100)
+        {
+            errors.Add($"Dashboard:Bulk:ChunkPauseFactor must be between 0 and 100 (was {options.Bulk.ChunkPauseFactor}).");
+        }
+
         if (options.FinishedCountCap < 1)
         {
             errors.Add($"Dashboard:FinishedCountCap must be at least 1 (was {options.FinishedCountCap}).");

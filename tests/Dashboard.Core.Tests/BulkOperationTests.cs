@@ -15,7 +15,7 @@ public sealed class BulkOperationTests(TestDatabase db) : IClassFixture<TestData
 
     private static readonly IOptions<DashboardOptions> _options = Options.Create(new DashboardOptions
     {
-        Bulk = new BulkOptions { ChunkSize = 1000, ChunkPause = TimeSpan.Zero },
+        Bulk = new BulkOptions { ChunkSize = 1000, ChunkPause = TimeSpan.Zero, ChunkPauseFactor = 0 },
     });
 
     // Test instrumentation only: counts every failed → queued transition per job.

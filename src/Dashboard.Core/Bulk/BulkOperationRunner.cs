@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Dapper;
 using Dashboard.Core.Database;
 using Microsoft.Extensions.Hosting;
@@ -89,18 +90,23 @@ public sealed class BulkOperationRunner(Db db, IOptions<DashboardOptions> option
         {
             // A restart (or another instance taking over) is told in the audit log, with how far it had got.
             var resumed = _started.Add(id) && await HasProgressAsync(conn, id, ct);
+            var chunkStarted = Stopwatch.GetTimestamp();
             while (await RunChunkAsync(conn, id, settings.ChunkSize, resumed, ct))
             {
+                var chunkTook = Stopwatch.GetElapsedTime(chunkStarted);
                 resumed = false;
                 if (AfterChunkCommitForTesting is { } after)
                 {
                     await after(ct);
                 }
 
-                if (settings.ChunkPause > TimeSpan.Zero)
+                var pause = TimeSpan.FromTicks(Math.Max(settings.ChunkPause.Ticks, (long)(chunkTook.Ticks * settings.ChunkPauseFactor)));
+                if (pause > TimeSpan.Zero)
                 {
-                    await Task.Delay(settings.ChunkPause, ct);
+                    await Task.Delay(pause, ct);
                 }
+
+                chunkStarted = Stopwatch.GetTimestamp();
             }
         }
         finally
