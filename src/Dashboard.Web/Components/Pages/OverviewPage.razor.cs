@@ -28,7 +28,6 @@ public sealed partial class OverviewPage : LivePageBase
     private ListPage<ProcessingJob>? _leasePage;
     private ListPage<WorkerStatus>? _workerPage;
     private string? _listError;
-    private int _refreshing;
     private DateTimeOffset _historyAt;
     private IReadOnlyDictionary<string, IReadOnlyList<HistoryPoint>> _trends = new Dictionary<string, IReadOnlyList<HistoryPoint>>();
     private IReadOnlyList<AlertEvent> _alerts = [];
@@ -159,7 +158,10 @@ public sealed partial class OverviewPage : LivePageBase
         else
         {
             Show(state);
-            _ = RefreshAndRenderAsync();
+            if (!LeasesFromSnapshot || !WorkersFromSnapshot)
+            {
+                Reload(RefreshListsAsync);
+            }
         }
 
         if (Clock.GetUtcNow() - _historyAt >= HistoryCache.MaxAge)
@@ -183,24 +185,6 @@ public sealed partial class OverviewPage : LivePageBase
         }
 
         StateHasChanged();
-    }
-
-    private async Task RefreshAndRenderAsync()
-    {
-        if ((LeasesFromSnapshot && WorkersFromSnapshot) || Interlocked.Exchange(ref _refreshing, 1) == 1)
-        {
-            return;
-        }
-
-        try
-        {
-            await RefreshListsAsync();
-            await InvokeAsync(StateHasChanged);
-        }
-        finally
-        {
-            Interlocked.Exchange(ref _refreshing, 0);
-        }
     }
 
     // Reads what the snapshot does not carry. A failure keeps the last page and says so; it never throws.
