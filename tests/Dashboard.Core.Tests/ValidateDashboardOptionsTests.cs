@@ -39,6 +39,18 @@ public sealed class ValidateDashboardOptionsTests
         Assert.Contains("Dashboard:ChangeChannel", result.FailureMessage, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(double.NaN)]
+    [InlineData(1000)]
+    public void Validate_NamesTheSetting_WhenChunkPauseFactorIsOutOfRange(double factor)
+    {
+        var result = _validator.Validate(null, new DashboardOptions { ConnectionString = "Host=localhost", Bulk = new BulkOptions { ChunkPauseFactor = factor } });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Dashboard:Bulk:ChunkPauseFactor", result.FailureMessage, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Validate_Succeeds_WithDefaults()
     {
