@@ -47,8 +47,16 @@ public sealed class PathBaseTests(ConsoleInstances instances, BrowserFixture bro
 
         // A link of the page (the queued count of the kind) opens the jobs list under the prefix.
         await page.ClickAsync("[data-testid=kind-row] a[href^='jobs?state=queued']");
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape(prefix + "jobs?")));
+        // The list, or the reason it could not be read: a failed read is named rather than waited out.
+        await Assertions.Expect(page.Locator("[data-testid=job-row], [data-testid=jobs-error]").First).ToBeVisibleAsync();
+        var error = page.Locator("[data-testid=jobs-error]");
+        if (await error.CountAsync() > 0)
+        {
+            Assert.Fail("The jobs list showed an error: " + await error.First.InnerTextAsync());
+        }
+
         await Assertions.Expect(page.Locator("[data-testid=job-row]")).ToHaveCountAsync(4);
-        Assert.StartsWith(prefix + "jobs?", page.Url, StringComparison.Ordinal);
 
         // Signing out comes back to the sign-in page under the prefix.
         await page.ClickAsync(".wide-only [data-testid=signout]");
