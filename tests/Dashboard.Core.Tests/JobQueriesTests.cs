@@ -124,6 +124,47 @@ public sealed class JobQueriesTests(TestDatabase db) : IClassFixture<TestDatabas
         }
     }
 
+    // A time range is read in that time's order, not id order: ids only roughly follow time (a long transaction's
+    // rows get ids later than their created_at says), and walking ids to a range days in the past reads every row between.
+    [Theory]
+    [InlineData(JobSort.Newest, false)]
+    [InlineData(JobSort.Oldest, false)]
+    [InlineData(JobSort.Newest, true)]
+    [InlineData(JobSort.Oldest, true)]
+    public async Task List_WithATimeRange_PagesInThatTimesOrder_WithoutGapsOrRepeats_EvenWhenIdsDisagreeWithTime(JobSort sort, bool finished)
+    {
+        var kind = $"timed.{sort}.{finished}";
+        // 500 rows over 50 distinct minutes (ten rows share each time) in an order that has nothing to do with their ids.
+        await db.PsqlAsync(
+            """
+            INSERT INTO jobs (kind, state, created_at, finished_at)
+            SELECT @Kind, 'done', timestamptz '2025-06-01 00:00Z' + ((g * 37) % 50) * interval '1 minute',
+                   timestamptz '2025-06-02 00:00Z' + ((g * 13) % 50) * interval '1 minute'
+            FROM generate_series(1, 500) g
+            """,
+            new { Kind = kind });
+        var from = new DateTimeOffset(2025, 6, finished ? 2 : 1, 0, 0, 0, TimeSpan.Zero);
+        var filter = finished
+            ? new JobFilter { Kind = kind, FinishedFrom = from, FinishedTo = from.AddHours(1), Sort = sort }
+            : new JobFilter { Kind = kind, CreatedFrom = from, CreatedTo = from.AddHours(1), Sort = sort };
+        var column = finished ? "finished_at" : "created_at";
+        var direction = sort == JobSort.Newest ? "DESC" : "ASC";
+        var expected = (await db.QueryAsync<long>($"SELECT id FROM jobs WHERE kind = @Kind ORDER BY {column} {direction}, id {direction}", new { Kind = kind })).ToList();
+
+        var seen = new List<long>();
+        long? after = null;
+        do
+        {
+            var page = await _queries.ListAsync(filter, after, 37, CancellationToken.None);
+            seen.AddRange(page.Jobs.Select(j => j.Id));
+            after = page.NextAfterId;
+        }
+        while (after is not null);
+
+        Assert.Equal(500, expected.Count);
+        Assert.Equal(expected, seen);
+    }
+
     [Fact]
     public async Task Count_IsExactUpToTheCap_ThenSaysAtLeast()
     {

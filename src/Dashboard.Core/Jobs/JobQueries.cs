@@ -62,13 +62,23 @@ public sealed class JobQueries(Db db)
         limit = Math.Clamp(limit, 1, MaxPageSize);
         var newest = filter.Sort == JobSort.Newest;
         var order = newest ? "DESC" : "ASC";
-        var keyset = afterId is null ? "" : newest ? " AND j.id < @AfterId" : " AND j.id > @AfterId";
-        var byKindStates = filter is { Kind: not null, State: null, Id: null };
+        var time = TimeOrder(filter);
+        var keyset = (afterId, time) switch
+        {
+            (null, _) => "",
+            (_, null) => newest ? " AND j.id < @AfterId" : " AND j.id > @AfterId",
+            // After the row with that id in (time, id) order. Equal times are rare; they fall back on the id.
+            _ => $" AND j.{time} {(newest ? "<=" : ">=")} (SELECT a.{time} FROM jobs a WHERE a.id = @AfterId)" +
+                 $" AND (j.{time} {(newest ? "<" : ">")} (SELECT a.{time} FROM jobs a WHERE a.id = @AfterId) OR j.id {(newest ? "<" : ">")} @AfterId)",
+        };
+        var byKindStates = time is null && filter is { Kind: not null, State: null, Id: null };
         var (where, values) = Where(filter, byState: !byKindStates);
         var parameters = Parameters(values);
         parameters.Add("AfterId", afterId);
         parameters.Add("Limit", limit + 1);
-        var sql = byKindStates
+        var sql = time is not null
+            ? $"SELECT {SummaryColumns} FROM jobs j WHERE {where}{keyset} ORDER BY j.{time} {order}, j.id {order} LIMIT @Limit"
+            : byKindStates
             ? $"""
                 {KindStatesSql}
                 SELECT x.* FROM kind_states s CROSS JOIN LATERAL (
@@ -85,6 +95,18 @@ public sealed class JobQueries(Db db)
         var jobs = rows.Take(limit).Select(r => r.ToSummary()).ToList();
         return new JobListPage(jobs, rows.Count > limit ? jobs[^1].Id : null);
     }
+
+    /// <summary>
+    /// The column a time-ranged list is ordered by, or null for id order. Ids ascend with time, but a range that lies
+    /// in the past is far from either end of the id index: walking the ids to it would read every row in between. So
+    /// a list filtered on a time range is ordered by that time (then id), read from that column's index in order:
+    /// created when a created range is given, else finished.
+    /// </summary>
+    internal static string? TimeOrder(JobFilter filter) =>
+        filter.Id is not null ? null
+        : filter.CreatedFrom is not null || filter.CreatedTo is not null ? "created_at"
+        : filter.FinishedFrom is not null || filter.FinishedTo is not null ? "finished_at"
+        : null;
 
     /// <summary>
     /// How many jobs match: exact up to <see cref="CountCap"/>, "at least" the cap above it, and the planner's estimate
