@@ -17,7 +17,7 @@ public sealed class ThroughputBenchmark : IBenchmark
 
     public string Name => "throughput";
 
-    public string Summary => "claim→complete jobs/s on empty handlers (--jobs 10000 --workers 1,4,16 --mode contract|worker|both --without explorer-indexes)";
+    public string Summary => "claim→complete jobs/s on empty handlers (--jobs 10000 --workers 1,4,16 --mode contract|worker|both --without explorer-indexes|NAME,NAME)";
 
     // The indexes the jobs explorer and the history writer add to jobs (migrations 0007, 0008): every claim and
     // complete changes indexed columns, so each of them gets a new entry per write. Dropped for a comparison run.
@@ -37,9 +37,20 @@ public sealed class ThroughputBenchmark : IBenchmark
         var mode = args.Text("mode", "both");
         string[] modes = mode == "both" ? ["contract", "worker"] : [mode];
 
-        if (args.Text("without", "") == "explorer-indexes")
+        // --without explorer-indexes drops them all; --without NAME,NAME drops those of them named, to weigh each one.
+        var without = args.Text("without", "");
+        string[] dropped = without == "explorer-indexes" ? _explorerIndexes
+            : [.. without.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+        if (dropped.Except(_explorerIndexes).FirstOrDefault() is { } unknown)
         {
-            await database.ExecuteAsync($"DROP INDEX {string.Join(", ", _explorerIndexes)}");
+            await output.WriteLineAsync($"--without: {unknown} is not one of {string.Join(", ", _explorerIndexes)}");
+            return 2;
+        }
+
+        if (dropped.Length > 0)
+        {
+            await database.ExecuteAsync($"DROP INDEX {string.Join(", ", dropped)}");
+            await output.WriteLineAsync($"without {string.Join(", ", dropped)}");
         }
 
         var indexes = await database.ScalarAsync<long>("SELECT count(*) FROM pg_indexes WHERE tablename = 'jobs'");
