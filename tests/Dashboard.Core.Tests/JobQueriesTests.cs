@@ -44,6 +44,22 @@ public sealed class JobQueriesTests(TestDatabase db) : IClassFixture<TestDatabas
         return [.. page.Jobs.Select(j => $"{j.Kind}/{j.State}")];
     }
 
+    // The ids of every page of the list, following NextAfterId from the first page to the last.
+    private async Task<List<long>> EveryPageAsync(JobFilter filter, int pageSize)
+    {
+        var seen = new List<long>();
+        long? after = null;
+        do
+        {
+            var page = await _queries.ListAsync(filter, after, pageSize, CancellationToken.None);
+            seen.AddRange(page.Jobs.Select(j => j.Id));
+            after = page.NextAfterId;
+        }
+        while (after is not null);
+
+        return seen;
+    }
+
     [Fact]
     public async Task List_FiltersByState_AndKind()
     {
@@ -107,16 +123,7 @@ public sealed class JobQueriesTests(TestDatabase db) : IClassFixture<TestDatabas
     {
         foreach (var sort in new[] { JobSort.Newest, JobSort.Oldest })
         {
-            var filter = new JobFilter { Kind = "noise", Sort = sort };
-            var seen = new List<long>();
-            long? after = null;
-            do
-            {
-                var page = await _queries.ListAsync(filter, after, 200, CancellationToken.None);
-                seen.AddRange(page.Jobs.Select(j => j.Id));
-                after = page.NextAfterId;
-            }
-            while (after is not null);
+            var seen = await EveryPageAsync(new JobFilter { Kind = "noise", Sort = sort }, 200);
 
             Assert.Equal(3000, seen.Count);
             Assert.Equal(3000, seen.Distinct().Count());
@@ -151,15 +158,7 @@ public sealed class JobQueriesTests(TestDatabase db) : IClassFixture<TestDatabas
         var direction = sort == JobSort.Newest ? "DESC" : "ASC";
         var expected = (await db.QueryAsync<long>($"SELECT id FROM jobs WHERE kind = @Kind ORDER BY {column} {direction}, id {direction}", new { Kind = kind })).ToList();
 
-        var seen = new List<long>();
-        long? after = null;
-        do
-        {
-            var page = await _queries.ListAsync(filter, after, 37, CancellationToken.None);
-            seen.AddRange(page.Jobs.Select(j => j.Id));
-            after = page.NextAfterId;
-        }
-        while (after is not null);
+        var seen = await EveryPageAsync(filter, 37);
 
         Assert.Equal(500, expected.Count);
         Assert.Equal(expected, seen);
