@@ -32,38 +32,14 @@ public static class Cells
 
     /// <summary>
     /// A count: estimates are marked, and a count that differs from
-    /// <paramref name="previous"/> (the same figure in the snapshot before) is highlighted.
+    /// <paramref name="previous"/> (the same figure in the snapshot before) is highlighted (<see cref="RowMarkup.Count"/>).
     /// </summary>
-    public static RenderFragment Count(StateCount count, StateCount? previous = null) => builder => WriteCount(builder, count, previous);
+    public static RenderFragment Count(StateCount count, StateCount? previous = null) => builder =>
+        builder.AddMarkupContent(0, RowMarkup.Count(count, previous));
 
-    private static void WriteCount(RenderTreeBuilder builder, StateCount count, StateCount? previous)
-    {
-        var changed = previous is not null && previous.Count != count.Count;
-        builder.OpenElement(0, "span");
-        builder.AddAttribute(1, "class", (count.IsEstimate ? "count estimate" : "count") + (changed ? " changed" : ""));
-        if (count.IsEstimate)
-        {
-            builder.AddAttribute(2, "title", "Estimate: above the exact-count cap");
-        }
-
-        builder.AddContent(3, Formatting.Count(count));
-        builder.CloseElement();
-    }
-
-    /// <summary>A small chip with MudBlazor's look (the classes <c>MudChip</c> renders), without the component.</summary>
+    /// <summary>A small chip with MudBlazor's look, without the component (<see cref="RowMarkup.Chip"/>).</summary>
     public static RenderFragment Chip(string text, Color color, string? title = null, bool outlined = false, string? testId = null) => builder =>
-    {
-        builder.OpenElement(0, "div");
-        builder.AddAttribute(1, "class",
-            $"mud-chip {(outlined ? "mud-chip-outlined" : "mud-chip-filled")} mud-chip-size-small mud-chip-color-{color.ToString().ToLowerInvariant()}");
-        builder.AddAttribute(2, "title", title);
-        builder.AddAttribute(3, "data-testid", testId);
-        builder.OpenElement(4, "span");
-        builder.AddAttribute(5, "class", "mud-chip-content");
-        builder.AddContent(6, text);
-        builder.CloseElement();
-        builder.CloseElement();
-    };
+        builder.AddMarkupContent(0, RowMarkup.Chip(text, color, title, outlined, testId));
 
     /// <summary>
     /// A small text button with MudBlazor's look (the classes <c>MudButton</c> renders for a small text button), written

@@ -97,7 +97,7 @@ public static class RowMarkup
     public static MarkupString WorkerJobs(WorkerStatus worker) => _workers.GetValue(worker, static w => BuildWorker(w)).Jobs;
 
     /// <summary>A small chip with MudBlazor's look (the classes <c>MudChip</c> renders), as HTML.</summary>
-    public static string Chip(string text, Color color, string? title = null, bool outlined = false)
+    public static string Chip(string text, Color color, string? title = null, bool outlined = false, string? testId = null)
     {
         var html = new StringBuilder("<div class=\"mud-chip ")
             .Append(outlined ? "mud-chip-outlined" : "mud-chip-filled")
@@ -107,7 +107,25 @@ public static class RowMarkup
             html.Append(" title=\"").Append(E(title)).Append('"');
         }
 
+        if (testId is not null)
+        {
+            html.Append(" data-testid=\"").Append(E(testId)).Append('"');
+        }
+
         return html.Append("><span class=\"mud-chip-content\">").Append(E(text)).Append("</span></div>").ToString();
+    }
+
+    /// <summary>
+    /// A count as HTML: an estimate is marked, and a count that differs from <paramref name="previous"/> (the same figure
+    /// in the snapshot before) is highlighted.
+    /// </summary>
+    public static string Count(StateCount count, StateCount? previous = null)
+    {
+        ArgumentNullException.ThrowIfNull(count);
+        var changed = previous is not null && previous.Count != count.Count;
+        return new StringBuilder("<span class=\"").Append(count.IsEstimate ? "count estimate" : "count").Append(changed ? " changed" : "").Append('"')
+            .Append(count.IsEstimate ? " title=\"Estimate: above the exact-count cap\"" : "")
+            .Append('>').Append(E(Formatting.Count(count))).Append("</span>").ToString();
     }
 
     private static KindParts BuildKind(KindStatus kind)
@@ -126,12 +144,8 @@ public static class RowMarkup
             .Append("\" data-testid=\"kind-link\">").Append(name).Append("</a></td>");
         foreach (var state in JobStates.Known)
         {
-            var count = kind.CountOf(state);
-            var changed = previous is not null && previous.CountOf(state).Count != count.Count;
             html.Append("<td class=\"text-right\"><a class=\"count-link\" href=\"").Append(E(Links.Jobs(state, kind.Kind)))
-                .Append("\"><span class=\"").Append(count.IsEstimate ? "count estimate" : "count").Append(changed ? " changed" : "").Append('"')
-                .Append(count.IsEstimate ? " title=\"Estimate: above the exact-count cap\"" : "")
-                .Append('>').Append(E(Formatting.Count(count))).Append("</span></a></td>");
+                .Append("\">").Append(Count(kind.CountOf(state), previous?.CountOf(state))).Append("</a></td>");
         }
 
         html.Append("<td class=\"text-right\" data-testid=\"kind-stuck\">");
