@@ -131,6 +131,23 @@ public sealed class IncidentScaleTests(TestDatabase db) : IClassFixture<TestData
     }
 
     [Fact]
+    public async Task SnapshotFirstPages_AreTheListsFirstPages()
+    {
+        var snapshot = await Queries().GetAsync(CancellationToken.None);
+        var lists = new ListQueries(db.Db, Options.Create(new DashboardOptions()), TimeProvider.System);
+
+        var leases = await lists.GetLeasesAsync(new LeaseFilter(), 0, SnapshotQueries.PageSize, CancellationToken.None);
+        var workers = await lists.GetWorkersAsync(new WorkerFilter(), 0, SnapshotQueries.PageSize, CancellationToken.None);
+
+        Assert.Equal(leases.Items, snapshot.Processing);
+        Assert.All(snapshot.Processing, p => Assert.True(p.IsStuck));
+        Assert.Equal(workers.Items, snapshot.Workers);
+        Assert.Equal(workers.Total, snapshot.WorkerTotal);
+        // 2,006 leases over probe-w:0..6: residues 1 to 4 hold 287 each, the biggest holders come first.
+        Assert.Equal(["probe-w:1", "probe-w:2", "probe-w:3"], snapshot.Workers.Take(3).Select(w => w.Id));
+    }
+
+    [Fact]
     public async Task StuckRule_IsTheSame_ForSnapshotReleaseReclaimAndGate()
     {
         // One default lease timeout, in the database: raising it un-sticks every lease without a kind timeout, for

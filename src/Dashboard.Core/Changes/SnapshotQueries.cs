@@ -1,4 +1,5 @@
 using System.Data;
+using System.Data.Common;
 using System.Diagnostics;
 using Dapper;
 using Dashboard.Core.Database;
@@ -12,8 +13,9 @@ namespace Dashboard.Core.Changes;
 /// <summary>
 /// Reads the overview in one round trip, in one short read-only transaction. Its cost is bounded whatever the backlog
 /// and the history: live (state, kind) pairs are counted exactly up to <see cref="DashboardOptions.LiveCountCap"/> and
-/// estimated above it (a pair above the cap is recounted on the slow cadence only); processing jobs are aggregated exactly (they are the leases, thousands at most); finished
-/// counts and the estimates are refreshed every <see cref="DashboardOptions.SlowCountInterval"/>, not every tick.
+/// estimated above it (a pair above the cap is recounted on the slow cadence only); processing jobs, the leases
+/// (thousands at most), are read once per tick for their exact figures and first pages; finished counts and the
+/// estimates are refreshed every <see cref="DashboardOptions.SlowCountInterval"/>, not every tick.
 /// </summary>
 public sealed class SnapshotQueries(Db db, IOptions<DashboardOptions> options)
 {
@@ -44,8 +46,7 @@ public sealed class SnapshotQueries(Db db, IOptions<DashboardOptions> options)
 
         // One round trip: the transaction's settings lead the batch (they return no rows, so the reader skips them).
         var sql = $"SET TRANSACTION READ ONLY; SET LOCAL statement_timeout = {(int)settings.StatementTimeout.TotalMilliseconds};\n"
-            + SnapshotSql.Now + SnapshotSql.LiveCounts + SnapshotSql.LeaseAggregates + SnapshotSql.KindSettings
-            + SnapshotSql.Intake + ListSql.LeasePage + ListSql.WorkerFirstPage
+            + SnapshotSql.Now + SnapshotSql.LiveCounts + ListSql.SnapshotLeases + SnapshotSql.KindSettings + SnapshotSql.Intake
             + (slowDue ? SnapshotSql.FinishedCounts + SnapshotSql.Estimates : "")
             + (toEstimate.Length > 0 ? SnapshotSql.PairEstimates : "");
         var parameters = new
@@ -58,28 +59,44 @@ public sealed class SnapshotQueries(Db db, IOptions<DashboardOptions> options)
             Search = (string?)null,
             StuckOnly = false,
             Limit = PageSize,
-            Offset = 0,
             BigStates = notRecounted.Select(p => p.State).ToArray(),
             BigKinds = notRecounted.Select(p => p.Kind).ToArray(),
             EstimateStates = toEstimate.Select(p => p.State).ToArray(),
             EstimateKinds = toEstimate.Select(p => p.Kind).ToArray(),
         };
-        await using var grid = await conn.QueryMultipleAsync(new CommandDefinition(sql, parameters, tx, cancellationToken: ct));
-        var now = await grid.ReadSingleAsync<NowRow>();
-        var live = (await grid.ReadAsync<CountRow>()).ToList();
-        var leases = (await grid.ReadAsync<LeaseAggregateRow>()).ToList();
-        var kindSettings = (await grid.ReadAsync<KindRow>()).ToDictionary(k => k.Kind, StringComparer.Ordinal);
-        var intake = (await grid.ReadSingleOrDefaultAsync<IntakeRow>())?.ToModel()
-            ?? new IntakeStatus(true, null, Utc(now.Now), null);
-        var processing = (await grid.ReadAsync<ProcessingRow>()).Select(p => p.ToModel()).ToList();
-        var workerRows = (await grid.ReadAsync<WorkerRow>()).ToList();
+        NowRow now;
+        List<CountRow> live;
+        var leases = new List<LeaseAggregateRow>();
+        var processing = new List<ProcessingJob>();
+        var workerRows = new List<WorkerRow>();
+        Dictionary<string, KindRow> kindSettings;
+        IntakeRow? intakeRow;
+        SlowCounts? slow = null;
+        List<CountRow> estimated = [];
+        await using (var reader = await conn.ExecuteReaderAsync(new CommandDefinition(sql, parameters, tx, cancellationToken: ct)))
+        {
+            now = (await ReadAllAsync<NowRow>(reader, ct)).Single();
+            live = await ReadAllAsync<CountRow>(reader, ct);
+            await ReadLeasesAsync(reader, leases, processing, workerRows, ct);
+            kindSettings = (await ReadAllAsync<KindRow>(reader, ct)).ToDictionary(k => k.Kind, StringComparer.Ordinal);
+            intakeRow = (await ReadAllAsync<IntakeRow>(reader, ct)).SingleOrDefault();
+            if (slowDue)
+            {
+                var finished = await ReadAllAsync<CountRow>(reader, ct);
+                slow = new SlowCounts(Stopwatch.GetTimestamp(), finished, (await ReadAllAsync<EstimateRow>(reader, ct)).Single());
+            }
+
+            if (toEstimate.Length > 0)
+            {
+                estimated = await ReadAllAsync<CountRow>(reader, ct);
+            }
+        }
+
+        await tx.CommitAsync(ct);
+
+        var intake = intakeRow?.ToModel() ?? new IntakeStatus(true, null, Utc(now.Now), null);
         var workerTotal = workerRows.Count > 0 ? workerRows[0].Total : 0;
         var workers = workerRows.Select(w => w.ToModel()).ToList();
-        var slow = slowDue
-            ? new SlowCounts(Stopwatch.GetTimestamp(), (await grid.ReadAsync<CountRow>()).ToList(), await grid.ReadSingleAsync<EstimateRow>())
-            : null;
-        var estimated = toEstimate.Length > 0 ? (await grid.ReadAsync<CountRow>()).ToList() : [];
-        await tx.CommitAsync(ct);
 
         var counts = Remember(live, leases, slow, estimated, settings);
         var totals = leases.FirstOrDefault(l => l.Overall == 1) is { } all
@@ -94,6 +111,46 @@ public sealed class SnapshotQueries(Db db, IOptions<DashboardOptions> options)
             workers,
             workerTotal,
             intake);
+    }
+
+    // One result set of the batch, then on to the next.
+    private static async Task<List<T>> ReadAllAsync<T>(DbDataReader reader, CancellationToken ct)
+    {
+        var parse = reader.GetRowParser<T>();
+        var rows = new List<T>();
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(parse(reader));
+        }
+
+        await reader.NextResultAsync(ct);
+        return rows;
+    }
+
+    // The leases' result set: each row is one of three parts, each part in its own columns (SnapshotRows.LeaseSet).
+    private static async Task ReadLeasesAsync(
+        DbDataReader reader, List<LeaseAggregateRow> leases, List<ProcessingJob> processing, List<WorkerRow> workers, CancellationToken ct)
+    {
+        var aggregate = reader.GetRowParser<LeaseAggregateRow>(startIndex: LeaseSet.Aggregate, length: LeaseSet.Lease - LeaseSet.Aggregate);
+        var lease = reader.GetRowParser<ProcessingRow>(startIndex: LeaseSet.Lease, length: LeaseSet.Worker - LeaseSet.Lease);
+        var worker = reader.GetRowParser<WorkerRow>(startIndex: LeaseSet.Worker, length: LeaseSet.Width - LeaseSet.Worker);
+        while (await reader.ReadAsync(ct))
+        {
+            switch (reader.GetInt32(LeaseSet.Part))
+            {
+                case 0:
+                    leases.Add(aggregate(reader));
+                    break;
+                case 1:
+                    processing.Add(lease(reader).ToModel());
+                    break;
+                default:
+                    workers.Add(worker(reader));
+                    break;
+            }
+        }
+
+        await reader.NextResultAsync(ct);
     }
 
     // Turns the raw rows into counts (estimates above the cap) and remembers what the next ticks need.
@@ -114,7 +171,7 @@ public sealed class SnapshotQueries(Db db, IOptions<DashboardOptions> options)
             }
 
             var counts = new List<LiveCount>();
-            foreach (var row in live.Where(r => r.State != JobStates.Processing))
+            foreach (var row in live)
             {
                 var big = row.Count > settings.LiveCountCap;
                 var count = !big ? row.Count

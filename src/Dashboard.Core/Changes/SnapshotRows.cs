@@ -28,6 +28,19 @@ internal static class SnapshotRows
         public DateTime? OldestRunningSince { get; init; }
     }
 
+    /// <summary>
+    /// Where each part's columns start in a row of <see cref="ListSql.SnapshotLeases"/>: part 0 a
+    /// <see cref="LeaseAggregateRow"/>, part 1 a <see cref="ProcessingRow"/>, part 2 a <see cref="WorkerRow"/>.
+    /// </summary>
+    internal static class LeaseSet
+    {
+        public const int Part = 0;
+        public const int Aggregate = 2;
+        public const int Lease = Aggregate + 5;
+        public const int Worker = Lease + 8;
+        public const int Width = Worker + 12;
+    }
+
     internal sealed class EstimateRow
     {
         public long TotalRows { get; init; }

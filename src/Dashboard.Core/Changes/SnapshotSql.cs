@@ -7,26 +7,28 @@ internal static class SnapshotSql
 {
     public const string Now = $"SELECT now() AS Now, job_lease_timeout(NULL, {LeaseRules.DefaultLeaseTimeout}) AS DefaultLeaseTimeout;";
 
-    // Live rows (jobs_live_idx): find each (state, kind) pair by skipping through the index (one probe per pair),
-    // then count each pair only up to @LiveCap + 1, so the cost follows the number of pairs, never the backlog.
+    // Live rows (jobs_live_idx): find each queued or paused (state, kind) pair by skipping through the index (one
+    // probe per pair; the processing pairs are stepped over, they come from the leases), then count each pair only
+    // up to @LiveCap + 1, so the cost follows the number of pairs, never the backlog.
     // Pairs the last full count found above the cap (@BigStates, @BigKinds) are not recounted between slow refreshes:
     // they show the planner's estimate anyway. Processing pairs are counted exactly from job_leases instead. The
     // oldest queued job of a kind is the index's first entry for the pair, exact at any size.
     public const string LiveCounts = """
         WITH RECURSIVE pairs AS (
-            (SELECT j.state, j.kind FROM jobs j WHERE j.state NOT IN ('done', 'failed') ORDER BY j.state, j.kind LIMIT 1)
+            (SELECT j.state, j.kind FROM jobs j
+             WHERE j.state NOT IN ('done', 'failed') AND j.state <> 'processing'
+             ORDER BY j.state, j.kind LIMIT 1)
             UNION ALL
             SELECT n.state, n.kind
             FROM pairs p
             CROSS JOIN LATERAL (
                 SELECT j.state, j.kind FROM jobs j
-                WHERE j.state NOT IN ('done', 'failed') AND (j.state, j.kind) > (p.state, p.kind)
+                WHERE j.state NOT IN ('done', 'failed') AND j.state <> 'processing' AND (j.state, j.kind) > (p.state, p.kind)
                 ORDER BY j.state, j.kind
                 LIMIT 1) n
         )
         SELECT p.state AS State, p.kind AS Kind,
-               CASE WHEN p.state = 'processing' THEN 0
-                    WHEN (p.state, p.kind) IN (SELECT b.state, b.kind FROM unnest(@BigStates::text[], @BigKinds::text[]) AS b(state, kind))
+               CASE WHEN (p.state, p.kind) IN (SELECT b.state, b.kind FROM unnest(@BigStates::text[], @BigKinds::text[]) AS b(state, kind))
                         THEN @LiveCap + 1
                ELSE
                    (SELECT count(*) FROM (
@@ -38,14 +40,6 @@ internal static class SnapshotSql
                     WHERE j.state = 'queued' AND j.kind = p.kind AND j.state NOT IN ('done', 'failed')
                     ORDER BY j.run_at LIMIT 1) END AS OldestQueuedAt
         FROM pairs p;
-        """;
-
-    // Every processing job, exactly: per kind and overall (stuck, oldest running).
-    public const string LeaseAggregates = """
-        SELECT GROUPING(l.kind) AS Overall, l.kind AS Kind, count(*) AS Processing,
-               count(*) FILTER (WHERE l.is_stuck) AS Stuck, min(l.running_since) AS OldestRunningSince
-        FROM job_leases l
-        GROUP BY GROUPING SETS ((l.kind), ());
         """;
 
     // Finished rows: find kinds by skipping through jobs_finished_idx (one probe per kind), then count each
