@@ -29,6 +29,13 @@ public sealed class DashboardOptions
     /// <summary>How often finished counts and the estimates above the caps are refreshed (they change slowly).</summary>
     public TimeSpan SlowCountInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How often finished counts already at <see cref="FinishedCountCap"/> (shown as estimates) are counted and
+    /// estimated again. Between, they keep their last figure; finished counts below the cap are refreshed every
+    /// <see cref="SlowCountInterval"/>.
+    /// </summary>
+    public TimeSpan FullCountInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>A worker whose last heartbeat is older than this is shown as gone.</summary>
     public TimeSpan WorkerStaleAfter { get; set; } = TimeSpan.FromSeconds(30);
 

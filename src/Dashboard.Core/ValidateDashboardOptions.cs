@@ -34,6 +34,7 @@ public sealed class ValidateDashboardOptions : IValidateOptions<DashboardOptions
         Positive(errors, "Dashboard:WorkerStaleAfter", options.WorkerStaleAfter);
         Positive(errors, "Dashboard:StoppedWorkerRetention", options.StoppedWorkerRetention);
         Positive(errors, "Dashboard:SlowCountInterval", options.SlowCountInterval);
+        Positive(errors, "Dashboard:FullCountInterval", options.FullCountInterval);
         Positive(errors, "Dashboard:Singletons:RetryInterval", options.Singletons.RetryInterval);
         Positive(errors, "Dashboard:Singletons:CheckInterval", options.Singletons.CheckInterval);
         Positive(errors, "Dashboard:History:Retention", options.History.Retention);

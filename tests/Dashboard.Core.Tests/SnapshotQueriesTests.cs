@@ -110,6 +110,36 @@ public sealed class SnapshotQueriesTests(TestDatabase db) : IClassFixture<TestDa
     }
 
     [Fact]
+    public async Task Get_CountsFinishedPairsAtTheCap_OnlyOnTheFullCadence()
+    {
+        await db.PsqlAsync("""
+            INSERT INTO jobs (kind, state) SELECT 'bulk', 'done' FROM generate_series(1, 300);
+            INSERT INTO jobs (kind, state) SELECT 'bulk', 'failed' FROM generate_series(1, 20);
+            ANALYZE jobs;
+            """);
+        // Every read is a slow one; a full count is due on the first read only.
+        var queries = new SnapshotQueries(db.Db, Options.Create(new DashboardOptions
+        {
+            FinishedCountCap = 100,
+            SlowCountInterval = TimeSpan.Zero,
+            FullCountInterval = TimeSpan.FromHours(1),
+        }));
+        var first = (await queries.GetAsync(CancellationToken.None)).Kinds.Single(k => k.Kind == "bulk");
+        Assert.True(first.CountOf(JobStates.Done).IsEstimate);
+
+        await db.PsqlAsync("DELETE FROM jobs WHERE state = 'done'; DELETE FROM jobs WHERE state = 'failed' AND id % 2 = 0;");
+        var failedNow = await db.ScalarAsync<long>("SELECT count(*) FROM jobs WHERE state = 'failed'");
+        var second = (await queries.GetAsync(CancellationToken.None)).Kinds.Single(k => k.Kind == "bulk");
+
+        // Below the cap: counted again on the slow cadence. At the cap: the last full count's figure until the next.
+        Assert.Equal(new StateCount(JobStates.Failed, failedNow, false), second.CountOf(JobStates.Failed));
+        Assert.Equal(first.CountOf(JobStates.Done), second.CountOf(JobStates.Done));
+
+        var afterFull = (await Queries(cap: 100).GetAsync(CancellationToken.None)).Kinds.Single(k => k.Kind == "bulk");
+        Assert.Equal(0, afterFull.CountOf(JobStates.Done).Count);
+    }
+
+    [Fact]
     public async Task Get_ShowsWorkersAndIntake()
     {
         await db.PsqlAsync("""

@@ -24,6 +24,7 @@ public sealed class SnapshotQueries(Db db, IOptions<DashboardOptions> options)
 
     private readonly Lock _lock = new();
     private SlowCounts? _slow;
+    private long _fullCountAt;
     private Dictionary<(string State, string Kind), long> _pairEstimates = [];
     private HashSet<(string State, string Kind)> _bigPairs = [];
 
@@ -34,11 +35,14 @@ public sealed class SnapshotQueries(Db db, IOptions<DashboardOptions> options)
         bool slowDue;
         (string State, string Kind)[] toEstimate;
         (string State, string Kind)[] notRecounted;
+        CountRow[] kept;
         lock (_lock)
         {
             slowDue = _slow is null || Stopwatch.GetElapsedTime(_slow.ReadAt) >= settings.SlowCountInterval;
             toEstimate = [.. _bigPairs.Where(p => slowDue || !_pairEstimates.ContainsKey(p))];
             notRecounted = slowDue ? [] : [.. _bigPairs];
+            var fullDue = _slow is null || Stopwatch.GetElapsedTime(_fullCountAt) >= settings.FullCountInterval;
+            kept = slowDue && !fullDue ? [.. _slow!.Finished.Where(r => r.Count >= settings.FinishedCountCap)] : [];
         }
 
         await using var conn = await db.OpenAsync(ct);
@@ -61,6 +65,8 @@ public sealed class SnapshotQueries(Db db, IOptions<DashboardOptions> options)
             Limit = PageSize,
             BigStates = notRecounted.Select(p => p.State).ToArray(),
             BigKinds = notRecounted.Select(p => p.Kind).ToArray(),
+            KeptStates = kept.Select(r => r.State).ToArray(),
+            KeptKinds = kept.Select(r => r.Kind).ToArray(),
             EstimateStates = toEstimate.Select(p => p.State).ToArray(),
             EstimateKinds = toEstimate.Select(p => p.Kind).ToArray(),
         };
@@ -82,7 +88,7 @@ public sealed class SnapshotQueries(Db db, IOptions<DashboardOptions> options)
             intakeRow = (await ReadAllAsync<IntakeRow>(reader, ct)).SingleOrDefault();
             if (slowDue)
             {
-                var finished = await ReadAllAsync<CountRow>(reader, ct);
+                var finished = (await ReadAllAsync<CountRow>(reader, ct)).Concat(kept).ToList();
                 slow = new SlowCounts(Stopwatch.GetTimestamp(), finished, (await ReadAllAsync<EstimateRow>(reader, ct)).Single());
             }
 
@@ -98,7 +104,7 @@ public sealed class SnapshotQueries(Db db, IOptions<DashboardOptions> options)
         var workerTotal = workerRows.Count > 0 ? workerRows[0].Total : 0;
         var workers = workerRows.Select(w => w.ToModel()).ToList();
 
-        var counts = Remember(live, leases, slow, estimated, settings);
+        var counts = Remember(live, leases, slow, fullCount: kept.Length == 0, estimated, settings);
         var totals = leases.FirstOrDefault(l => l.Overall == 1) is { } all
             ? new LeaseTotals(all.Processing, all.Stuck, Utc(all.OldestRunningSince))
             : LeaseTotals.None;
@@ -155,10 +161,16 @@ public sealed class SnapshotQueries(Db db, IOptions<DashboardOptions> options)
 
     // Turns the raw rows into counts (estimates above the cap) and remembers what the next ticks need.
     private (List<LiveCount> Live, SlowCounts Slow) Remember(
-        List<CountRow> live, List<LeaseAggregateRow> leases, SlowCounts? slow, List<CountRow> estimated, DashboardOptions settings)
+        List<CountRow> live, List<LeaseAggregateRow> leases, SlowCounts? slow, bool fullCount, List<CountRow> estimated,
+        DashboardOptions settings)
     {
         lock (_lock)
         {
+            if (slow is not null && fullCount)
+            {
+                _fullCountAt = slow.ReadAt;
+            }
+
             _slow = slow ?? _slow!;
             if (slow is not null)
             {

@@ -44,7 +44,9 @@ internal static class SnapshotSql
 
     // Finished rows: find kinds by skipping through jobs_finished_idx (one probe per kind), then count each
     // (kind, state) up to the cap; a pair that reaches the cap gets the planner's estimate for the pair instead (at
-    // least the cap). The repeated "state IN (...)" lets the planner use the partial index. Slow cadence only.
+    // least the cap). The repeated "state IN (...)" lets the planner use the partial index. Slow cadence only; pairs
+    // the last full count found at the cap (@KeptStates, @KeptKinds) keep that count and estimate until the next
+    // full count.
     public const string FinishedCounts = """
         WITH RECURSIVE finished_kinds AS (
             (SELECT kind FROM jobs WHERE state IN ('done', 'failed') ORDER BY kind LIMIT 1)
@@ -64,7 +66,8 @@ internal static class SnapshotSql
                 SELECT 1 FROM jobs j
                 WHERE j.kind = f.kind AND j.state = s.state AND j.state IN ('done', 'failed')
                 LIMIT @Cap) capped) c
-        WHERE f.kind IS NOT NULL;
+        WHERE f.kind IS NOT NULL
+          AND (s.state, f.kind) NOT IN (SELECT k.state, k.kind FROM unnest(@KeptStates::text[], @KeptKinds::text[]) AS k(state, kind));
         """;
 
     // Planner statistics: total rows and the share of each finished state, for finished counts above the cap.
