@@ -66,6 +66,23 @@ public sealed class LayoutTests : DashboardTestContext
             layout.FindAll(".app-nav a").Select(a => a.GetAttribute("data-testid")));
     }
 
+    [Fact]
+    public void Drawer_IsWrittenWhenFirstOpened_WithTheCurrentPageMarked()
+    {
+        var auth = AddAuthorization();
+        auth.SetAuthorized("alice");
+        Services.GetRequiredService<NavigationManager>().NavigateTo("/alerts");
+        var layout = Render<MainLayout>();
+        Assert.Empty(layout.FindAll("[data-testid=drawer-nav-home]"));
+
+        layout.Find("[data-testid=nav-menu]").Click();
+
+        layout.WaitForAssertion(() => Assert.Equal(4, layout.FindAll("[data-testid=nav-drawer] .mud-nav-link").Count));
+        Assert.Contains("active", layout.Find("[data-testid=drawer-nav-alerts]").ClassList);
+        Assert.DoesNotContain("active", layout.Find("[data-testid=drawer-nav-home]").ClassList);
+        Assert.Equal("alice", layout.Find("[data-testid=drawer-signed-in-as] .mono").TextContent);
+    }
+
     private static List<string?> ActiveLinks(IRenderedComponent<MainLayout> layout) =>
         [.. layout.FindAll(".app-nav .mud-nav-link.active").Select(a => a.GetAttribute("data-testid"))];
 }
