@@ -92,19 +92,8 @@ public static class JobsConsole
             endpoints.MapPrometheusScrapingEndpoint(WebServiceCollectionExtensions.MetricsPath)
                 .RequireAuthorization(Policies.For(Permissions.ViewQueue, Policies.ApiSchemes));
             endpoints.MapHub<JobsHub>(JobsHub.Path).RequireAuthorization(Policies.Hub(options));
-            console.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ConfigureWebSocketAcceptContext = (_, accept) => CompressEachMessage(accept));
+            console.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         });
-    }
-
-    // Every open tab is a WebSocket whose messages (render batches) are compressed. With the compressor kept from one
-    // message to the next (context takeover), each connection holds its own zlib state, about 300 KB of native memory
-    // per tab; compressing each message on its own returns the compressor to a shared pool after every message.
-    // The frame-ancestors policy Blazor sets for compressed connections still applies.
-    private static Task CompressEachMessage(WebSocketAcceptContext accept)
-    {
-        accept.DangerousEnableCompression = true;
-        accept.DisableServerContextTakeover = true;
-        return Task.CompletedTask;
     }
 }
 
