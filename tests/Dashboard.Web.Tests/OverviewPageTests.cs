@@ -80,13 +80,13 @@ public sealed class OverviewPageTests : DashboardTestContext
         var page = Render<OverviewPage>();
 
         Assert.Equal("2,006 stuck", page.Find("[data-testid=stuck-count]").TextContent);
-        // The kinds table shows a page of 50 (by name: calm.kind, then kind.000…); every stuck kind on it offers release.
+        // The kinds table shows a page of 25 (by name: calm.kind, then kind.000…); every stuck kind on it offers release.
         var rows = page.FindAll("[data-testid=kind-row]");
         var offered = rows
             .Where(r => r.QuerySelector("[data-testid=release-kind-stuck]") is not null)
             .Select(r => r.GetAttribute("data-kind"))
             .ToList();
-        Assert.Equal(50, rows.Count);
+        Assert.Equal(KindTable.PageSize, rows.Count);
         Assert.Equal(rows.Select(r => r.GetAttribute("data-kind")).Where(k => k != "calm.kind"), offered);
         Assert.Contains("2,036", page.Find("[data-testid=lease-total]").TextContent, StringComparison.Ordinal);
     }
@@ -111,7 +111,7 @@ public sealed class OverviewPageTests : DashboardTestContext
 
         nav.NavigateTo("/?sort=backlog");
         page.WaitForAssertion(() => Assert.Equal("kind.499", page.FindAll("[data-testid=kind-row]")[0].GetAttribute("data-kind")));
-        Assert.Equal(50, page.FindAll("[data-testid=kind-row]").Count);
+        Assert.Equal(KindTable.PageSize, page.FindAll("[data-testid=kind-row]").Count);
 
         nav.NavigateTo("/?sort=failed&q=tenant");
         page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=kind-row]")));
@@ -263,11 +263,11 @@ public sealed class OverviewPageTests : DashboardTestContext
 
         var page = Render<OverviewPage>();
 
-        // Kinds come 50 to a page; leases and workers 25 (what fits a screen), the rest a page link away.
-        Assert.Equal(50, page.FindAll("[data-testid=kind-row]").Count);
+        // Kinds, leases and workers come 25 to a page (what fits a screen), the rest a page link away.
+        Assert.Equal(25, page.FindAll("[data-testid=kind-row]").Count);
         Assert.Equal(25, page.FindAll("[data-testid=lease-row]").Count);
         Assert.Equal(25, page.FindAll("[data-testid=worker-row]").Count);
-        Assert.Equal(25, page.FindAll("[data-testid=kind-row] .mud-chip-color-warning").Count);
+        Assert.Equal(13, page.FindAll("[data-testid=kind-row] .mud-chip-color-warning").Count);
         Assert.Empty(page.FindComponents<AgeText>());
         Assert.Empty(page.FindComponents<MudBlazor.MudChip<string>>());
         Assert.NotEmpty(page.FindAll("[data-testid=kind-row] [data-testid=pause-kind]"));
@@ -295,13 +295,13 @@ public sealed class OverviewPageTests : DashboardTestContext
         var links = page.Find("[data-testid=kind-pages]");
         Assert.Equal("Current page 1", links.QuerySelector("[aria-current=page]")!.GetAttribute("aria-label"));
         Assert.True(links.QuerySelector("[aria-label='Previous page']")!.HasAttribute("disabled"));
-        await links.QuerySelector("[aria-label='Page 20']")!.ClickAsync(new());
+        await links.QuerySelector("[aria-label='Page 40']")!.ClickAsync(new());
 
-        Assert.EndsWith("kpage=19", nav.Uri, StringComparison.Ordinal);
-        page.WaitForAssertion(() => Assert.Equal("kind.0950", page.FindAll("[data-testid=kind-row]")[0].GetAttribute("data-kind")));
+        Assert.EndsWith("kpage=39", nav.Uri, StringComparison.Ordinal);
+        page.WaitForAssertion(() => Assert.Equal("kind.0975", page.FindAll("[data-testid=kind-row]")[0].GetAttribute("data-kind")));
         Assert.True(page.Find("[data-testid=kind-pages] [aria-label='Next page']").HasAttribute("disabled"));
         await page.Find("[data-testid=kind-pages] [aria-label='Previous page']").ClickAsync(new());
-        Assert.EndsWith("kpage=18", nav.Uri, StringComparison.Ordinal);
+        Assert.EndsWith("kpage=38", nav.Uri, StringComparison.Ordinal);
     }
 
     [Fact]

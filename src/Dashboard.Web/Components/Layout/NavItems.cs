@@ -1,4 +1,5 @@
 using Dashboard.Core.Security;
+using Microsoft.AspNetCore.Components;
 
 namespace Dashboard.Web.Components.Layout;
 
@@ -23,4 +24,16 @@ public static class NavItems
         new("alerts", "Alerts", Icon: MudBlazor.Icons.Material.Filled.NotificationsActive),
         new("audit", "Audit log", Permissions.ReadAudit, MudBlazor.Icons.Material.Filled.History),
     ];
+
+    // MudIcon's markup as a MudNavLink in the drawer draws it, written once per page; the icons are MudBlazor's
+    // constants, never data.
+    private static readonly Dictionary<string, RenderFragment> _drawerIcons = All
+        .Where(i => i.Icon is not null)
+        .ToDictionary(i => i.Href, i => Markup(
+            "<svg class=\"mud-icon-root mud-icon-default mud-svg-icon mud-icon-size-medium mud-nav-link-icon mud-nav-link-icon-default\" focusable=\"false\" viewBox=\"0 0 24 24\" aria-hidden=\"true\" role=\"img\">" + i.Icon + "</svg>"));
+
+    /// <summary>The page's icon in the drawer (nothing when it has none).</summary>
+    public static RenderFragment? DrawerIconOf(NavItem item) => _drawerIcons.GetValueOrDefault(item.Href);
+
+    private static RenderFragment Markup(string markup) => builder => builder.AddMarkupContent(0, markup);
 }
