@@ -47,7 +47,7 @@ public sealed class MemoryBenchmark : IBenchmark
         var app = args.Text("app", ConsoleProcess.FindBuiltApp() ?? "");
         if (!File.Exists(app))
         {
-            await output.WriteLineAsync("memory: the console is not built; run 'dotnet build src/Dashboard.Web -c Release' or pass --app <Dashboard.Web.dll>.");
+            await output.WriteLineAsync("memory: the console is not built; run 'dotnet build src/Dashboard.Server -c Release' or pass --app <Dashboard.Server.dll>.");
             return 2;
         }
 
