@@ -36,12 +36,14 @@ public sealed class SnapshotQueries(Db db, IOptions<DashboardOptions> options)
         (string State, string Kind)[] toEstimate;
         (string State, string Kind)[] notRecounted;
         CountRow[] kept;
+        bool fullCount;
         lock (_lock)
         {
             slowDue = _slow is null || Stopwatch.GetElapsedTime(_slow.ReadAt) >= settings.SlowCountInterval;
             toEstimate = [.. _bigPairs.Where(p => slowDue || !_pairEstimates.ContainsKey(p))];
             notRecounted = slowDue ? [] : [.. _bigPairs];
             var fullDue = _slow is null || Stopwatch.GetElapsedTime(_fullCountAt) >= settings.FullCountInterval;
+            fullCount = slowDue && fullDue;
             kept = slowDue && !fullDue ? [.. _slow!.Finished.Where(r => r.Count >= settings.FinishedCountCap)] : [];
         }
 
@@ -104,7 +106,7 @@ public sealed class SnapshotQueries(Db db, IOptions<DashboardOptions> options)
         var workerTotal = workerRows.Count > 0 ? workerRows[0].Total : 0;
         var workers = workerRows.Select(w => w.ToModel()).ToList();
 
-        var counts = Remember(live, leases, slow, fullCount: kept.Length == 0, estimated, settings);
+        var counts = Remember(live, leases, slow, fullCount, estimated, settings);
         var totals = leases.FirstOrDefault(l => l.Overall == 1) is { } all
             ? new LeaseTotals(all.Processing, all.Stuck, Utc(all.OldestRunningSince))
             : LeaseTotals.None;
@@ -166,7 +168,7 @@ public sealed class SnapshotQueries(Db db, IOptions<DashboardOptions> options)
     {
         lock (_lock)
         {
-            if (slow is not null && fullCount)
+            if (fullCount && slow is not null)
             {
                 _fullCountAt = slow.ReadAt;
             }
