@@ -15,6 +15,7 @@ public sealed class HubOutageTests(OutageApp app) : IClassFixture<OutageApp>
         var down = new TaskCompletionSource<FeedState>(TaskCreationOptions.RunContinuationsAsynchronously);
         var back = new TaskCompletionSource<FeedState>(TaskCreationOptions.RunContinuationsAsynchronously);
         var reconnected = false;
+        var armed = false;
         hub.Reconnecting += _ =>
         {
             reconnected = true;
@@ -22,6 +23,11 @@ public sealed class HubOutageTests(OutageApp app) : IClassFixture<OutageApp>
         };
         hub.On<FeedState>(JobsHub.SnapshotMethod, state =>
         {
+            if (!Volatile.Read(ref armed))
+            {
+                return;
+            }
+
             if (state.Error is not null)
             {
                 down.TrySetResult(state);
@@ -32,7 +38,16 @@ public sealed class HubOutageTests(OutageApp app) : IClassFixture<OutageApp>
             }
         });
         await hub.StartAsync();
+
+        // The console may not have read its first snapshot yet when the test starts: the outage begins after it has.
         var before = await hub.InvokeAsync<FeedState>(nameof(JobsHub.GetSnapshot));
+        for (var deadline = DateTime.UtcNow.AddMinutes(2); !before.IsHealthy && DateTime.UtcNow < deadline;)
+        {
+            await Task.Delay(100);
+            before = await hub.InvokeAsync<FeedState>(nameof(JobsHub.GetSnapshot));
+        }
+
+        Volatile.Write(ref armed, true);
 
         await app.Postgres.StopAsync();
         var outage = await down.Task.WaitAsync(TimeSpan.FromMinutes(2));
