@@ -21,6 +21,12 @@ public static partial class Formatting
             : $"{(int)age.TotalDays}d {age.Hours:00}h";
     }
 
+    /// <summary>
+    /// An age in whole milliseconds, for the browser to move on from (<c>data-age</c>, read by <c>ages.js</c>, which
+    /// formats it as <see cref="Age"/> does).
+    /// </summary>
+    public static string AgeData(TimeSpan age) => ((long)age.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+
     public static string Absolute(DateTimeOffset at) =>
         at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 

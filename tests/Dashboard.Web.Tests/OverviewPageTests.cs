@@ -320,6 +320,33 @@ public sealed class OverviewPageTests : DashboardTestContext
     }
 
     [Fact]
+    public void QuietFeed_DrawsNothingForTheClock_WhileAgesAndTheAsOfTimeMove()
+    {
+        // Every open tab is a circuit on the server: between changes a page costs nothing. Ages carry their value in
+        // milliseconds for the browser to move on (ages.js); only the small "as of" is drawn again, once a second.
+        var lease = Snapshots.Lease(7, "w1:1", TimeSpan.FromSeconds(75), stuck: false);
+        State.Set(Snapshots.Healthy(Snapshots.Create(processing: [lease], workers: [Snapshots.Worker("w1:1", inFlight: 1)])));
+        var page = Render<OverviewPage>();
+        var age = page.Find("[data-testid=lease-row] .age[data-age]");
+        Assert.Equal("75000", age.GetAttribute("data-age"));
+        Assert.Equal("1m 15s", age.TextContent);
+        // The tables are drawn again whenever the page is (their parameters are objects).
+        var tables = page.FindComponent<LeaseTable>();
+        var tableRenders = tables.RenderCount;
+        var asOf = page.FindComponent<AsOfText>();
+        var asOfRenders = asOf.RenderCount;
+
+        State.MarkRead(Snapshots.Now.AddSeconds(4));
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        page.WaitForAssertion(() => Assert.Contains("12:00:04", page.Find("[data-testid=as-of]").TextContent, StringComparison.Ordinal));
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        Clock.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(tableRenders, tables.RenderCount);
+        Assert.Equal(asOfRenders + 1, asOf.RenderCount);
+    }
+
+    [Fact]
     public async Task Freeze_KeepsItsAsOfTime_WhileNewerReadsArrive()
     {
         var page = Render<OverviewPage>();
@@ -329,8 +356,10 @@ public sealed class OverviewPageTests : DashboardTestContext
         await State.PublishAsync(Snapshots.Healthy(Snapshots.Create(states: [new("queued", 77, false)]) with { TakenAt = Snapshots.Now.AddMinutes(3) }));
 
         page.WaitForAssertion(() => Assert.Contains("updates waiting", page.Find("[data-testid=live-toggle]").TextContent, StringComparison.Ordinal));
+        State.MarkRead(Snapshots.Now.AddMinutes(4));
+        Clock.Advance(TimeSpan.FromSeconds(1));
         Assert.Contains("12:00:00", page.Find("[data-testid=as-of]").TextContent, StringComparison.Ordinal);
         await page.Find("[data-testid=live-toggle]").ClickAsync(new());
-        page.WaitForAssertion(() => Assert.Contains("12:03:00", page.Find("[data-testid=as-of]").TextContent, StringComparison.Ordinal));
+        page.WaitForAssertion(() => Assert.Contains("12:04:00", page.Find("[data-testid=as-of]").TextContent, StringComparison.Ordinal));
     }
 }

@@ -22,25 +22,38 @@ public sealed class HistoryCache(HistoryQueries queries, Alerts.AlertStore alert
             return new KindHistory(kind, range, now - range.Length(), now, series, markers);
         });
 
-    /// <summary>Every kind's last hour, a point per minute (the overview's sparklines).</summary>
+    /// <summary>
+    /// Every kind's last hour, a point per minute (the overview's sparklines). A read that finds what the last one
+    /// found returns the same instance, so a page can tell by reference that it has nothing new to draw.
+    /// </summary>
     public async Task<IReadOnlyDictionary<string, IReadOnlyList<HistoryPoint>>> LastHourAsync(DateTimeOffset now) =>
         (IReadOnlyDictionary<string, IReadOnlyList<HistoryPoint>>)await GetAsync(
-            "recent", async () => await queries.RecentAsync(TimeSpan.FromHours(1), now, CancellationToken.None));
+            "recent",
+            async () => await queries.RecentAsync(TimeSpan.FromHours(1), now, CancellationToken.None),
+            (a, b) => SameSeries((IReadOnlyDictionary<string, IReadOnlyList<HistoryPoint>>)a, (IReadOnlyDictionary<string, IReadOnlyList<HistoryPoint>>)b));
 
-    /// <summary>Firing alerts and those resolved in the last hour.</summary>
+    /// <summary>Firing alerts and those resolved in the last hour; the same instance while they are the same.</summary>
     public async Task<IReadOnlyList<Alerts.AlertEvent>> AlertsAsync() =>
         (IReadOnlyList<Alerts.AlertEvent>)await GetAsync(
-            "alerts", async () => await alerts.RecentAsync(TimeSpan.FromHours(1), CancellationToken.None));
+            "alerts",
+            async () => await alerts.RecentAsync(TimeSpan.FromHours(1), CancellationToken.None),
+            (a, b) => ((IReadOnlyList<Alerts.AlertEvent>)a).SequenceEqual((IReadOnlyList<Alerts.AlertEvent>)b));
 
-    private async Task<object> GetAsync(string key, Func<Task<object>> read)
+    private static bool SameSeries(IReadOnlyDictionary<string, IReadOnlyList<HistoryPoint>> a, IReadOnlyDictionary<string, IReadOnlyList<HistoryPoint>> b) =>
+        a.Count == b.Count && a.All(series => b.TryGetValue(series.Key, out var other) && other.SequenceEqual(series.Value));
+
+    private async Task<object> GetAsync(string key, Func<Task<object>> read, Func<object, object, bool>? same = null)
     {
         var now = clock.GetUtcNow();
-        if (_entries.TryGetValue(key, out var entry) && now - entry.At < MaxAge && !entry.Value.IsFaulted)
+        var found = _entries.TryGetValue(key, out var entry);
+        if (found && now - entry.At < MaxAge && !entry.Value.IsFaulted)
         {
             return await entry.Value;
         }
 
-        var task = read();
+        var task = same is not null && found && entry.Value.IsCompletedSuccessfully
+            ? KeepIfSameAsync(read, entry.Value.Result, same)
+            : read();
         _entries[key] = (now, task);
         if (_entries.Count > 1000)
         {
@@ -51,6 +64,12 @@ public sealed class HistoryCache(HistoryQueries queries, Alerts.AlertStore alert
         }
 
         return await task;
+    }
+
+    private static async Task<object> KeepIfSameAsync(Func<Task<object>> read, object previous, Func<object, object, bool> same)
+    {
+        var value = await read();
+        return same(previous, value) ? previous : value;
     }
 }
 

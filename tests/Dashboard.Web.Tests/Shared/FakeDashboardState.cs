@@ -9,7 +9,13 @@ public sealed class FakeDashboardState(FeedState initial) : IDashboardState
 
     public FeedState Current { get; private set; } = initial;
 
-    public DateTimeOffset? LastReadAt => Current.Snapshot?.TakenAt;
+    private DateTimeOffset? _readAt;
+
+    /// <summary>The snapshot's time, or a later read that found nothing new (<see cref="MarkRead"/>).</summary>
+    public DateTimeOffset? LastReadAt => _readAt ?? Current.Snapshot?.TakenAt;
+
+    /// <summary>A read that found nothing new, as the snapshot loop records it without publishing.</summary>
+    public void MarkRead(DateTimeOffset at) => _readAt = at;
 
     public int SubscriberCount
     {
@@ -39,11 +45,16 @@ public sealed class FakeDashboardState(FeedState initial) : IDashboardState
     }
 
     /// <summary>Sets the state a component will find when it first renders.</summary>
-    public void Set(FeedState state) => Current = state;
+    public void Set(FeedState state)
+    {
+        Current = state;
+        _readAt = null;
+    }
 
     public async Task PublishAsync(FeedState state)
     {
         Current = state;
+        _readAt = null;
         Func<FeedState, Task>[] targets;
         lock (_subscribers)
         {

@@ -16,7 +16,7 @@ public sealed class FakeHistoryView : IHistoryView
         Task.FromResult(new KindHistory(kind, range, now - range.Length(), now, [.. Points.Where(p => p.Kind == kind)], []));
 
     public Task<IReadOnlyDictionary<string, IReadOnlyList<HistoryPoint>>> LastHourAsync(DateTimeOffset now) =>
-        Task.FromResult<IReadOnlyDictionary<string, IReadOnlyList<HistoryPoint>>>(LastHour);
+        Task.FromResult<IReadOnlyDictionary<string, IReadOnlyList<HistoryPoint>>>(new Dictionary<string, IReadOnlyList<HistoryPoint>>(LastHour, StringComparer.Ordinal));
 
     public Task<IReadOnlyList<AlertEvent>> AlertsAsync() => Task.FromResult<IReadOnlyList<AlertEvent>>([.. Alerts]);
 }

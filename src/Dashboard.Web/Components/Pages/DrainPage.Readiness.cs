@@ -16,6 +16,9 @@ public partial class DrainPage
     private ReadinessReport? _readiness;
     private string? _readinessError;
 
+    // How long the drain has run and the oldest running job move with time.
+    protected override bool MovesWithTheClock => true;
+
     [Inject] public required IDeployReadiness Readiness { get; init; }
 
     [Inject] public required NavigationManager Navigation { get; init; }

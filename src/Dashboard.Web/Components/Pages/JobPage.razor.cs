@@ -37,6 +37,9 @@ public sealed partial class JobPage : LivePageBase
 
     [Inject] public required ActionRunner Runner { get; init; }
 
+    // "12s ago" and whether a scheduled job can still be run now move with time.
+    protected override bool MovesWithTheClock => true;
+
     private bool Can(string permission) => _actor?.Can(permission) == true;
 
     private Task RetryAsync() => ActAsync(new RetryJob(Id, _job!.State), $"Retry job {Id}", "Retry");

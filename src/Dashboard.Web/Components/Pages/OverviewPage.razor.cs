@@ -69,9 +69,6 @@ public sealed partial class OverviewPage : LivePageBase
     /// <summary>Buttons show only what the signed-in role may do; the server checks again inside each action.</summary>
     private bool Can(string permission) => _actor?.Can(permission) == true;
 
-    /// <summary>When the figures on screen were read: frozen figures keep the time they were frozen at.</summary>
-    private DateTimeOffset? AsOf => _frozen ? _frozenAsOf : State.LastReadAt;
-
     /// <summary>While the database is unreachable nothing can be previewed or applied.</summary>
     private bool ActionsEnabled => Feed.IsHealthy;
 
@@ -170,10 +167,12 @@ public sealed partial class OverviewPage : LivePageBase
         }
     }
 
-    // Sparklines and alerts: read through the instance's cache, at most every few seconds.
+    // Sparklines and alerts: read through the instance's cache, at most every few seconds. The cache hands back the
+    // same instances while nothing changed, and then there is nothing to draw.
     private async Task LoadHistoryAsync()
     {
         _historyAt = Clock.GetUtcNow();
+        var (trends, alerts) = (_trends, _alerts);
         try
         {
             _trends = await History.LastHourAsync(Now);
@@ -184,7 +183,10 @@ public sealed partial class OverviewPage : LivePageBase
             // The database banner says why; the last trends stay.
         }
 
-        StateHasChanged();
+        if (!ReferenceEquals(trends, _trends) || !ReferenceEquals(alerts, _alerts))
+        {
+            StateHasChanged();
+        }
     }
 
     // Reads what the snapshot does not carry. A failure keeps the last page and says so; it never throws.

@@ -4,9 +4,11 @@ using Microsoft.AspNetCore.Components;
 namespace Dashboard.Web.Components.Shared;
 
 /// <summary>
-/// A page that follows the instance's feed: subscribes once, marshals updates with <c>InvokeAsync</c>, re-renders
-/// when a second has passed without a new state so ages move, and unsubscribes on dispose. Ages are measured on the
-/// database's clock.
+/// A page that follows the instance's feed: subscribes once, marshals updates with <c>InvokeAsync</c> and
+/// unsubscribes on dispose. Ages are measured on the database's clock. The ages in tables (<see cref="Cells.Age"/>,
+/// <see cref="AgeText"/>) move in the browser; a page that shows other figures that move with time (elapsed
+/// durations, verdicts) sets <see cref="MovesWithTheClock"/> and is drawn again when a second has passed without a
+/// new state.
 /// </summary>
 public abstract class LivePageBase : ComponentBase, IDisposable
 {
@@ -27,6 +29,13 @@ public abstract class LivePageBase : ComponentBase, IDisposable
 
     /// <summary>Cancelled when the page is closed: for the page's own background work.</summary>
     protected CancellationToken Stopping => _stop.Token;
+
+    /// <summary>
+    /// Whether the page shows figures that move with time other than ages: it is then drawn once a second while the
+    /// feed is quiet. Every open tab is a circuit on this server; a page that needs no clock costs nothing between
+    /// changes.
+    /// </summary>
+    protected virtual bool MovesWithTheClock => false;
 
     /// <summary>What the page shows now.</summary>
     protected FeedState Feed { get; private set; } = FeedState.Starting;
@@ -49,7 +58,10 @@ public abstract class LivePageBase : ComponentBase, IDisposable
             OnFeed(state);
             Draw();
         }));
-        _ = TickAsync(_stop.Token);
+        if (MovesWithTheClock)
+        {
+            _ = TickAsync(_stop.Token);
+        }
     }
 
     /// <summary>A new state arrived; by default it is shown at once.</summary>
@@ -98,9 +110,8 @@ public abstract class LivePageBase : ComponentBase, IDisposable
         StateHasChanged();
     }
 
-    // While the feed brings a new state every tick, ages move with it and this draws nothing; on a quiet queue it
-    // draws once a second. Every open tab is a circuit on this server: a page drawn twice a second by the feed and
-    // once more by a clock of its own did half of its renders for nothing.
+    // While the feed brings a new state every tick, the page moves with it and this draws nothing; on a quiet queue
+    // it draws once a second.
     private async Task TickAsync(CancellationToken ct)
     {
         using var timer = new PeriodicTimer(_ageCheck, Clock);
