@@ -140,6 +140,35 @@ public sealed class SnapshotQueriesTests(TestDatabase db) : IClassFixture<TestDa
     }
 
     [Fact]
+    public async Task Get_KeepsAKindWhoseLastLiveJobFinished_UntilTheFinishedCountsAreRead()
+    {
+        await db.PsqlAsync("INSERT INTO jobs (kind, state) VALUES ('k.only', 'queued')");
+        var queries = new SnapshotQueries(db.Db, Options.Create(new DashboardOptions { SlowCountInterval = TimeSpan.FromHours(1) }));
+        var first = await queries.GetAsync(CancellationToken.None);
+
+        await db.PsqlAsync("UPDATE jobs SET state = 'failed' WHERE kind = 'k.only'");
+        var between = await queries.GetAsync(CancellationToken.None);
+        var counted = await Queries().GetAsync(CancellationToken.None);
+
+        Assert.Equal(1, first.Kinds.Single(k => k.Kind == "k.only").CountOf(JobStates.Queued).Count);
+        // Between two finished counts the row stays, with no queued job; the next finished count shows the failure.
+        Assert.Equal(0, between.Kinds.Single(k => k.Kind == "k.only").CountOf(JobStates.Queued).Count);
+        Assert.Equal(1, counted.Kinds.Single(k => k.Kind == "k.only").CountOf(JobStates.Failed).Count);
+    }
+
+    [Fact]
+    public async Task Get_DropsAKindWithNoRowsLeft_AtTheNextFinishedCount()
+    {
+        await db.PsqlAsync("INSERT INTO jobs (kind, state) VALUES ('k.gone', 'queued')");
+        var queries = new SnapshotQueries(db.Db, Options.Create(new DashboardOptions { SlowCountInterval = TimeSpan.Zero }));
+        Assert.Contains((await queries.GetAsync(CancellationToken.None)).Kinds, k => k.Kind == "k.gone");
+
+        await db.PsqlAsync("DELETE FROM jobs WHERE kind = 'k.gone'");
+
+        Assert.DoesNotContain((await queries.GetAsync(CancellationToken.None)).Kinds, k => k.Kind == "k.gone");
+    }
+
+    [Fact]
     public async Task Get_ShowsWorkersAndIntake()
     {
         await db.PsqlAsync("""

@@ -53,13 +53,14 @@ internal static class SnapshotCounts
         List<LeaseAggregateRow> leases,
         Dictionary<string, KindRow> settings,
         TimeSpan defaultLeaseTimeout,
-        int cap)
+        int cap,
+        IReadOnlyCollection<string>? alsoShown = null)
     {
         var liveByKind = live.ToLookup(r => r.Kind, StringComparer.Ordinal);
         var finishedByKind = slow.Finished.Where(r => r.Count > 0).ToLookup(r => r.Kind, StringComparer.Ordinal);
         var stuckByKind = leases.Where(l => l.Overall == 0 && l.Kind is not null)
             .ToDictionary(l => l.Kind!, l => l.Stuck, StringComparer.Ordinal);
-        var names = live.Select(r => r.Kind).Concat(slow.Finished.Select(r => r.Kind)).Concat(settings.Keys)
+        var names = live.Select(r => r.Kind).Concat(slow.Finished.Select(r => r.Kind)).Concat(settings.Keys).Concat(alsoShown ?? [])
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal);
         var kinds = new List<KindStatus>();

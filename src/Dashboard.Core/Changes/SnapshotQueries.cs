@@ -27,6 +27,7 @@ public sealed class SnapshotQueries(Db db, IOptions<DashboardOptions> options)
     private long _fullCountAt;
     private Dictionary<(string State, string Kind), long> _pairEstimates = [];
     private HashSet<(string State, string Kind)> _bigPairs = [];
+    private string[] _shownKinds = [];
 
     /// <summary>Reads one snapshot. Throws when the database is unreachable or a query exceeds the statement timeout.</summary>
     public async Task<DashboardSnapshot> GetAsync(CancellationToken ct)
@@ -110,10 +111,26 @@ public sealed class SnapshotQueries(Db db, IOptions<DashboardOptions> options)
         var totals = leases.FirstOrDefault(l => l.Overall == 1) is { } all
             ? new LeaseTotals(all.Processing, all.Stuck, Utc(all.OldestRunningSince))
             : LeaseTotals.None;
+
+        // A kind whose last live job just finished has no live pair any more, and its finished rows are counted on the
+        // slow cadence: it stays on screen (with what is known) until the next finished count says what it holds,
+        // rather than vanishing for up to SlowCountInterval and coming back.
+        string[] shown;
+        lock (_lock)
+        {
+            shown = slow is null ? _shownKinds : [];
+        }
+
+        var kinds = SnapshotCounts.BuildKinds(counts.Live, counts.Slow, leases, kindSettings, now.DefaultLeaseTimeout, settings.FinishedCountCap, shown);
+        lock (_lock)
+        {
+            _shownKinds = [.. kinds.Select(k => k.Kind)];
+        }
+
         return new DashboardSnapshot(
             Utc(now.Now),
             SnapshotCounts.SumStates(counts.Live, counts.Slow, settings.FinishedCountCap),
-            SnapshotCounts.BuildKinds(counts.Live, counts.Slow, leases, kindSettings, now.DefaultLeaseTimeout, settings.FinishedCountCap),
+            kinds,
             totals,
             processing,
             workers,
