@@ -1,8 +1,9 @@
-// Ages move in the browser. The server writes each age as <span class="age" data-age="ms">text</span>, the age in
-// milliseconds on the database's clock when the page was drawn; from then on this adds the time elapsed in this
-// browser (never its wall clock, so a skewed client clock changes nothing) and rewrites the text once a second. An
-// open tab thus costs the server a render only when what it shows changes, not once a second for its ages.
-// A new render with a new data-age starts the count again. The text is formatted as Formatting.Age formats it.
+// Ages and the "as of" time move in the browser. The server writes each age as <span class="age" data-age="ms">text</span>,
+// the age in milliseconds on the database's clock when the page was drawn, and a moving time as
+// <span data-clock="unix ms">HH:mm:ss</span>; from then on this adds the time elapsed in this browser (never its wall
+// clock, so a skewed client clock changes nothing) and rewrites the text once a second. An open tab thus costs the
+// server a render only when what it shows changes, not once a second for its clock. A new render with a new value
+// starts the count again. The texts are formatted as Formatting.Age and Formatting.Clock format them.
 (() => {
     "use strict";
 
@@ -18,14 +19,20 @@
         return Math.floor(h / 24) + "d " + pad(h % 24) + "h";
     }
 
-    // When each age was written: noted as Blazor writes it (a mutation), so the time until the next tick counts.
+    // "12:04:31": hours, minutes and seconds of a Unix time in milliseconds, in UTC.
+    const clock = ms => new Date(Math.floor(ms / 1000) * 1000).toISOString().substring(11, 19);
+
+    const selector = "span.age[data-age], span[data-clock]";
+    const valueOf = el => el.getAttribute(el.hasAttribute("data-age") ? "data-age" : "data-clock");
+
+    // When each value was written: noted as Blazor writes it (a mutation), so the time until the next tick counts.
     const bases = new WeakMap();
-    const note = (el, now) => bases.set(el, { written: el.getAttribute("data-age"), at: now });
+    const note = (el, now) => bases.set(el, { written: valueOf(el), at: now });
 
     function tick() {
         const now = performance.now();
-        for (const el of document.querySelectorAll("span.age[data-age]")) {
-            const written = el.getAttribute("data-age");
+        for (const el of document.querySelectorAll(selector)) {
+            const written = valueOf(el);
             let base = bases.get(el);
             if (!base || base.written !== written) {
                 note(el, now);
@@ -34,7 +41,8 @@
 
             // The element's own text node is Blazor's; change its value, never replace the node.
             const node = el.firstChild;
-            const text = format(Number(written) + (now - base.at));
+            const value = Number(written) + (now - base.at);
+            const text = el.hasAttribute("data-age") ? format(value) : clock(value);
             if (node && node.nodeType === Node.TEXT_NODE && node.nodeValue !== text) {
                 node.nodeValue = text;
             }
@@ -51,13 +59,13 @@
 
             for (const node of record.addedNodes) {
                 if (node.nodeType !== Node.ELEMENT_NODE) continue;
-                if (node.matches("span.age[data-age]")) note(node, now);
-                for (const el of node.querySelectorAll("span.age[data-age]")) note(el, now);
+                if (node.matches(selector)) note(node, now);
+                for (const el of node.querySelectorAll(selector)) note(el, now);
             }
         }
-    }).observe(document.documentElement, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-age"] });
+    }).observe(document.documentElement, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-age", "data-clock"] });
 
-    window.dashboardAges = { format, tick };
+    window.dashboardAges = { format, clock, tick };
     setInterval(tick, 1000);
     document.addEventListener("visibilitychange", () => document.hidden || tick());
 })();

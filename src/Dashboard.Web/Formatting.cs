@@ -27,6 +27,9 @@ public static partial class Formatting
     /// </summary>
     public static string AgeData(TimeSpan age) => ((long)age.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>A time in Unix milliseconds, for the browser to move on from (<c>data-clock</c>, read by <c>ages.js</c>).</summary>
+    public static string ClockData(DateTimeOffset at) => at.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+
     public static string Absolute(DateTimeOffset at) =>
         at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 

@@ -244,6 +244,16 @@ public sealed partial class ExperienceTests(DashboardApp app, BrowserFixture bro
             Assert.Equal(Dashboard.Web.Formatting.Age(TimeSpan.FromMilliseconds(ms)), await page.EvaluateAsync<string>("ms => window.dashboardAges.format(ms)", ms));
         }
 
+        foreach (var at in new[] { DateTimeOffset.UnixEpoch, new DateTimeOffset(2026, 11, 30, 23, 59, 59, 999, TimeSpan.Zero), new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero) })
+        {
+            Assert.Equal(Dashboard.Web.Formatting.Clock(at), await page.EvaluateAsync<string>("ms => window.dashboardAges.clock(ms)", at.ToUnixTimeMilliseconds()));
+        }
+
+        // The "as of" time moves with the browser's clock while the console reads.
+        var asOf = page.Locator("[data-testid=as-of] [data-clock]");
+        var asOfBefore = await asOf.TextContentAsync();
+        await Assertions.Expect(asOf).Not.ToHaveTextAsync(asOfBefore!);
+
         // The lease began 20 minutes ago: the browser counts on from what the server wrote, by its own elapsed time.
         var age = page.Locator("[data-testid=lease-row] .age[data-age]").First;
         var written = long.Parse((await age.GetAttributeAsync("data-age"))!, CultureInfo.InvariantCulture);

@@ -15,8 +15,28 @@ public sealed class FakeHistoryView : IHistoryView
     public Task<KindHistory> KindAsync(string kind, HistoryRange range, DateTimeOffset now) =>
         Task.FromResult(new KindHistory(kind, range, now - range.Length(), now, [.. Points.Where(p => p.Kind == kind)], []));
 
-    public Task<IReadOnlyDictionary<string, IReadOnlyList<HistoryPoint>>> LastHourAsync(DateTimeOffset now) =>
-        Task.FromResult<IReadOnlyDictionary<string, IReadOnlyList<HistoryPoint>>>(new Dictionary<string, IReadOnlyList<HistoryPoint>>(LastHour, StringComparer.Ordinal));
+    private Dictionary<string, IReadOnlyList<HistoryPoint>>? _lastHour;
+    private List<AlertEvent>? _alerts;
 
-    public Task<IReadOnlyList<AlertEvent>> AlertsAsync() => Task.FromResult<IReadOnlyList<AlertEvent>>([.. Alerts]);
+    // As the instance's cache does: the same instance while what the test put in has not changed.
+    public Task<IReadOnlyDictionary<string, IReadOnlyList<HistoryPoint>>> LastHourAsync(DateTimeOffset now)
+    {
+        if (_lastHour is null || _lastHour.Count != LastHour.Count
+            || LastHour.Any(e => !_lastHour.TryGetValue(e.Key, out var points) || !points.SequenceEqual(e.Value)))
+        {
+            _lastHour = new Dictionary<string, IReadOnlyList<HistoryPoint>>(LastHour, StringComparer.Ordinal);
+        }
+
+        return Task.FromResult<IReadOnlyDictionary<string, IReadOnlyList<HistoryPoint>>>(_lastHour);
+    }
+
+    public Task<IReadOnlyList<AlertEvent>> AlertsAsync()
+    {
+        if (_alerts is null || !_alerts.SequenceEqual(Alerts))
+        {
+            _alerts = [.. Alerts];
+        }
+
+        return Task.FromResult<IReadOnlyList<AlertEvent>>(_alerts);
+    }
 }
