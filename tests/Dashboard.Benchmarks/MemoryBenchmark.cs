@@ -55,6 +55,7 @@ public sealed class MemoryBenchmark : IBenchmark
         await PrepareAsync(database, backlog, output);
         var rows = new List<string>();
         var latencies = new List<string>();
+        var browserWork = new List<string>();
         await using var console = await ConsoleProcess.StartAsync(app, AppEnvironment(database));
         try
         {
@@ -87,6 +88,16 @@ public sealed class MemoryBenchmark : IBenchmark
                         rows.Add(Invariant(
                             $"| {path} | {count} | {Mib(now.Heap)} | {perCircuit} | {Mib(now.Resident)} | {Mib(now.Resident - baseline.Resident)} | {rssPer} | {SnapshotBenchmark.LoadAverage()} |"));
                         await output.WriteLineAsync(rows[^1]);
+                        if (count > 0)
+                        {
+                            // What an open tab costs its browser: the renderer's main-thread work (script, style,
+                            // layout, paint) per second while the tab is open and nothing changes but the clock. The
+                            // benchmark's tabs share renderer processes, so this is read on the first tab alone.
+                            var work = await BrowserWorkAsync(tabs.Probes(1)[0], settle);
+                            browserWork.Add(Invariant($"| {path} | {count} | {work} | {SnapshotBenchmark.LoadAverage()} |"));
+                            await output.WriteLineAsync(browserWork[^1]);
+                        }
+
                         if (path == "/" && count > 0 && (count == counts.First(c => c > 0) || count == counts[^1]))
                         {
                             foreach (var (name, change) in new (string, Func<int, bool, Task<long>>)[] { ("job_kinds pause/resume", (i, on) => PauseAsync(database, on)), ("job-table UPDATE", (i, on) => FlipMarkerAsync(database, on)) })
@@ -126,6 +137,14 @@ public sealed class MemoryBenchmark : IBenchmark
         await output.WriteLineAsync("| page | tabs | heap after full GC | heap per tab | RSS | RSS growth | RSS per tab | load avg |");
         await output.WriteLineAsync("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
         foreach (var row in rows)
+        {
+            await output.WriteLineAsync(row);
+        }
+
+        await output.WriteLineAsync();
+        await output.WriteLineAsync("| page | tabs open | one tab's renderer, busy | script | style | layout | load avg |");
+        await output.WriteLineAsync("| --- | ---: | ---: | ---: | ---: | ---: | --- |");
+        foreach (var row in browserWork)
         {
             await output.WriteLineAsync(row);
         }
@@ -214,6 +233,37 @@ public sealed class MemoryBenchmark : IBenchmark
         await page.ClickAsync("button[type=submit]");
         await page.WaitForSelectorAsync("[data-testid=kind-table]");
         return await context.StorageStateAsync();
+    }
+
+    // Milliseconds per second the tab's renderer main thread was busy (Chrome's TaskDuration metric, which covers
+    // every task of that renderer process: other tabs in the same process count too), and of that the time in
+    // script, style and layout.
+    private static async Task<string> BrowserWorkAsync(IPage page, TimeSpan window)
+    {
+        string[] names = ["TaskDuration", "ScriptDuration", "RecalcStyleDuration", "LayoutDuration"];
+        var session = await page.Context.NewCDPSessionAsync(page);
+        try
+        {
+            await session.SendAsync("Performance.enable");
+            var start = await MetricsAsync(session, names);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            await Task.Delay(window);
+            var end = await MetricsAsync(session, names);
+            var perSecond = names.Select((_, i) => (end[i] - start[i]) * 1000 / clock.Elapsed.TotalSeconds).ToList();
+            return Invariant($"{perSecond[0]:N1} ms/s | {perSecond[1]:N1} ms/s | {perSecond[2]:N1} ms/s | {perSecond[3]:N1} ms/s");
+        }
+        finally
+        {
+            await session.DetachAsync();
+        }
+    }
+
+    private static async Task<double[]> MetricsAsync(ICDPSession session, string[] names)
+    {
+        var metrics = await session.SendAsync("Performance.getMetrics");
+        var values = metrics!.Value.GetProperty("metrics").EnumerateArray()
+            .ToDictionary(m => m.GetProperty("name").GetString()!, m => m.GetProperty("value").GetDouble(), StringComparer.Ordinal);
+        return [.. names.Select(n => values.GetValueOrDefault(n, double.NaN))];
     }
 
     private Task<long> PauseAsync(ScratchDatabase database, bool on) => Timed(() => database.ExecuteAsync(
