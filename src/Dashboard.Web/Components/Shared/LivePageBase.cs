@@ -12,9 +12,9 @@ namespace Dashboard.Web.Components.Shared;
 /// </summary>
 public abstract class LivePageBase : ComponentBase, IDisposable
 {
-    // How often ages move on screen: the page is drawn again when this long has passed since it was last drawn.
-    private static readonly TimeSpan _ageStep = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan _ageCheck = TimeSpan.FromMilliseconds(250);
+    // For pages that move with the clock: drawn again when this long has passed since they were last drawn.
+    private static readonly TimeSpan _clockStep = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan _clockCheck = TimeSpan.FromMilliseconds(250);
 
     private readonly CancellationTokenSource _stop = new();
     private long _drawnAt;
@@ -114,12 +114,12 @@ public abstract class LivePageBase : ComponentBase, IDisposable
     // it draws once a second.
     private async Task TickAsync(CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(_ageCheck, Clock);
+        using var timer = new PeriodicTimer(_clockCheck, Clock);
         try
         {
             while (await timer.WaitForNextTickAsync(ct))
             {
-                if (Clock.GetElapsedTime(Volatile.Read(ref _drawnAt)) >= _ageStep)
+                if (Clock.GetElapsedTime(Volatile.Read(ref _drawnAt)) >= _clockStep)
                 {
                     await InvokeAsync(Draw);
                 }
