@@ -235,7 +235,7 @@ public sealed partial class ExperienceTests(DashboardApp app, BrowserFixture bro
     [Fact]
     public async Task Ages_MoveInTheBrowser_WrittenAsTheServerWritesThem()
     {
-        // The server writes an age once (data-age, in milliseconds) and the browser moves it on (ages.js): the two
+        // The server writes an age once (data-age, in milliseconds) and the browser moves it on (live.js): the two
         // formats must agree, or an age would jump between the server's text and the browser's.
         var page = await ConsolePages.SignInAsync(await NewContextAsync(), Roles.Viewer);
         long[] samples = [-5_000, 0, 999, 1_000, 59_999, 60_000, 61_000, 3_599_999, 3_600_000, 3_660_000, 86_399_999, 86_400_000, 90_061_000, 400 * 86_400_000L];
@@ -261,6 +261,50 @@ public sealed partial class ExperienceTests(DashboardApp app, BrowserFixture bro
         var before = await age.TextContentAsync();
         await Assertions.Expect(age).Not.ToHaveTextAsync(before!);
         Assert.Matches(new Regex("^2[0-9]m [0-5][0-9]s$"), await age.TextContentAsync());
+
+        // A tab in the background moves nothing, however much time passes (its ticks do no work), and is up to date the
+        // moment it shows again. Headless Chromium never hides a tab, so the test says it is hidden.
+        var moves = await age.EvaluateAsync<string[]>("""
+            async el => {
+                let hidden = true;
+                Object.defineProperty(document, "hidden", { configurable: true, get: () => hidden });
+                const before = el.textContent;
+                await new Promise(resolve => setTimeout(resolve, 1100));
+                window.dashboardAges.tick();
+                const whileHidden = el.textContent;
+                hidden = false;
+                document.dispatchEvent(new Event("visibilitychange"));
+                return [before, whileHidden, el.textContent];
+            }
+            """);
+        Assert.Equal(moves[0], moves[1]);
+        Assert.NotEqual(moves[1], moves[2]);
+    }
+
+    [Fact]
+    public async Task ChangedCount_LightsUp_AndGoesOutByItself()
+    {
+        var page = await ConsolePages.SignInAsync(await NewContextAsync(), Roles.Viewer);
+        var queued = page.Locator("[data-testid=state-queued] .count");
+        var before = await queued.TextContentAsync();
+
+        // Note the highlight as it is written (it may be out again before a poll would see it), with its colour then.
+        await page.EvaluateAsync("""
+            () => {
+                window.__lit = null;
+                new MutationObserver((_, observer) => {
+                    const lit = document.querySelector("[data-testid=state-queued] .count.changed");
+                    if (lit) { window.__lit = getComputedStyle(lit).backgroundColor; observer.disconnect(); }
+                }).observe(document.body, { subtree: true, childList: true, attributes: true });
+            }
+            """);
+        await app.Database.PsqlAsync("INSERT INTO jobs (kind, state) VALUES ('email.send', 'queued')");
+
+        await Assertions.Expect(queued).Not.ToHaveTextAsync(before!);
+        var lit = await page.WaitForFunctionAsync("() => window.__lit");
+        Assert.NotEqual("rgba(0, 0, 0, 0)", await lit.JsonValueAsync<string>());
+        await Assertions.Expect(page.Locator("[data-testid=state-queued] .count.changed")).ToHaveCountAsync(0);
+        Assert.Equal("rgba(0, 0, 0, 0)", await queued.EvaluateAsync<string>("el => getComputedStyle(el).backgroundColor"));
     }
 
     [Fact]

@@ -324,7 +324,7 @@ public sealed class OverviewPageTests : DashboardTestContext
     public void QuietFeed_DrawsNothingForTheClock_TheBrowserMovesAgesAndTheAsOfTime()
     {
         // Every open tab is a circuit on the server: between changes a page costs nothing. Ages carry their value in
-        // milliseconds and the "as of" time its Unix milliseconds, for the browser to move on (ages.js).
+        // milliseconds and the "as of" time its Unix milliseconds, for the browser to move on (live.js).
         var lease = Snapshots.Lease(7, "w1:1", TimeSpan.FromSeconds(75), stuck: false);
         State.Set(Snapshots.Healthy(Snapshots.Create(processing: [lease], workers: [Snapshots.Worker("w1:1", inFlight: 1)])));
         var page = Render<OverviewPage>();

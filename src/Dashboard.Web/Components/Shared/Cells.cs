@@ -14,7 +14,7 @@ public static class Cells
 {
     /// <summary>
     /// An age such as "4m 12s", with the absolute time on hover (as <see cref="AgeText"/>). It moves in the browser
-    /// (<c>ages.js</c>, from <c>data-age</c>), so the page is not drawn again every second for it.
+    /// (<c>live.js</c>, from <c>data-age</c>), so the page is not drawn again every second for it.
     /// </summary>
     public static RenderFragment Age(DateTimeOffset? since, DateTimeOffset now) => builder =>
     {

@@ -1,9 +1,16 @@
-// Ages and the "as of" time move in the browser. The server writes each age as <span class="age" data-age="ms">text</span>,
-// the age in milliseconds on the database's clock when the page was drawn, and a moving time as
-// <span data-clock="unix ms">HH:mm:ss</span>; from then on this adds the time elapsed in this browser (never its wall
-// clock, so a skewed client clock changes nothing) and rewrites the text once a second. An open tab thus costs the
-// server a render only when what it shows changes, not once a second for its clock. A new render with a new value
-// starts the count again. The texts are formatted as Formatting.Age and Formatting.Clock format them.
+// What moves on a page between the server's renders, in the browser: ages, the "as of" time, and the highlight of a
+// changed count.
+//
+// The server writes each age as <span class="age" data-age="ms">text</span>, the age in milliseconds on the
+// database's clock when the page was drawn, and a moving time as <span data-clock="unix ms">HH:mm:ss</span>; from then
+// on this adds the time elapsed in this browser (never its wall clock, so a skewed client clock changes nothing) and
+// rewrites the text once a second. An open tab thus costs the server a render only when what it shows changes, not
+// once a second for its clock. A new render with a new value starts the count again. The texts are formatted as
+// Formatting.Age and Formatting.Clock format them.
+//
+// A count that changed is written with the class "changed" (RowMarkup.Count); this takes the class off after
+// 1.5 s. The highlight goes out in one step: a fade would be a CSS animation, which makes the browser draw every frame
+// while it runs, in every open tab, for every changed count.
 (() => {
     "use strict";
 
@@ -23,6 +30,9 @@
     const clock = ms => new Date(Math.floor(ms / 1000) * 1000).toISOString().substring(11, 19);
 
     const selector = "span.age[data-age], span[data-clock]";
+    const highlighted = ".count.changed";
+    const highlightFor = 1500;
+    const goOut = el => setTimeout(() => el.classList.remove("changed"), highlightFor);
     const valueOf = el => el.getAttribute(el.hasAttribute("data-age") ? "data-age" : "data-clock");
 
     // When each value was written: noted as Blazor writes it (a mutation), so the time until the next tick counts.
@@ -30,6 +40,8 @@
     const note = (el, now) => bases.set(el, { written: valueOf(el), at: now });
 
     function tick() {
+        // A tab in the background moves nothing; it is brought up to date the moment it shows again.
+        if (document.hidden) return;
         const now = performance.now();
         for (const el of document.querySelectorAll(selector)) {
             const written = valueOf(el);
@@ -61,6 +73,8 @@
                 if (node.nodeType !== Node.ELEMENT_NODE) continue;
                 if (node.matches(selector)) note(node, now);
                 for (const el of node.querySelectorAll(selector)) note(el, now);
+                if (node.matches(highlighted)) goOut(node);
+                for (const el of node.querySelectorAll(highlighted)) goOut(el);
             }
         }
     }).observe(document.documentElement, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-age", "data-clock"] });
