@@ -92,7 +92,15 @@ public static class JobsConsole
             endpoints.MapPrometheusScrapingEndpoint(WebServiceCollectionExtensions.MetricsPath)
                 .RequireAuthorization(Policies.For(Permissions.ViewQueue, Policies.ApiSchemes));
             endpoints.MapHub<JobsHub>(JobsHub.Path).RequireAuthorization(Policies.Hub(options));
-            console.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+            console.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ConfigureWebSocketAcceptContext = (_, accept) =>
+            {
+                // Compressed as by default, but each message on its own: with the compressor kept from one message to
+                // the next (context takeover), every open tab holds its own zlib state on the server, about 256 KiB
+                // of native memory; compressing each message on its own takes one from a pool shared by every tab.
+                accept.DangerousEnableCompression = true;
+                accept.DisableServerContextTakeover = true;
+                return Task.CompletedTask;
+            });
         });
     }
 }

@@ -282,6 +282,34 @@ public sealed partial class ExperienceTests(DashboardApp app, BrowserFixture bro
     }
 
     [Fact]
+    public async Task Circuit_IsCompressed_EachMessageOnItsOwn()
+    {
+        // With the compressor kept from message to message, every open tab would hold its own zlib state on the server.
+        var context = await NewContextAsync();
+        await ConsolePages.SignInAsync(context, Roles.Viewer);
+        var page = await context.NewPageAsync();
+        var cdp = await context.NewCDPSessionAsync(page);
+        var extensions = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        cdp.Event("Network.webSocketHandshakeResponseReceived").OnEvent += (_, e) =>
+        {
+            foreach (var header in e!.Value.GetProperty("response").GetProperty("headers").EnumerateObject())
+            {
+                if (header.Name.Equals("Sec-WebSocket-Extensions", StringComparison.OrdinalIgnoreCase))
+                {
+                    extensions.TrySetResult(header.Value.GetString() ?? "");
+                }
+            }
+        };
+        await cdp.SendAsync("Network.enable");
+
+        await page.GotoAsync("/");
+        await Assertions.Expect(page.Locator("[data-testid=kind-table]")).ToBeVisibleAsync();
+        var negotiated = await extensions.Task.WaitAsync(TimeSpan.FromMilliseconds(BrowserFixture.Patience));
+        Assert.Contains("permessage-deflate", negotiated, StringComparison.Ordinal);
+        Assert.Contains("server_no_context_takeover", negotiated, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ChangedCount_LightsUp_AndGoesOutByItself()
     {
         var page = await ConsolePages.SignInAsync(await NewContextAsync(), Roles.Viewer);
