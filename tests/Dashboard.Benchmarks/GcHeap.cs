@@ -46,4 +46,41 @@ public static class GcHeap
 
         return await induced.Task;
     }
+
+    /// <summary>
+    /// The memory the collector has committed, in bytes (the runtime's <c>gc-committed</c> counter, read through an
+    /// EventPipe session on its <c>System.Runtime</c> event counters): the live heap, plus its allocation budget,
+    /// fragmentation and free regions not yet given back to the system.
+    /// </summary>
+    public static async Task<long> CommittedAsync(int processId, TimeSpan timeout)
+    {
+        var client = new DiagnosticsClient(processId);
+        var providers = new[]
+        {
+            new EventPipeProvider("System.Runtime", EventLevel.Informational, 0, new Dictionary<string, string> { ["EventCounterIntervalSec"] = "1" }),
+        };
+        using var session = client.StartEventPipeSession(providers, requestRundown: false);
+        var committed = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var source = new EventPipeEventSource(session.EventStream);
+        source.Dynamic.All += e =>
+        {
+            if (e.EventName == "EventCounters" && e.PayloadValue(0) is IDictionary<string, object> outer &&
+                outer.TryGetValue("Payload", out var inner) && inner is IDictionary<string, object> payload &&
+                payload.TryGetValue("Name", out var name) && (string)name == "gc-committed" &&
+                payload.TryGetValue("Mean", out var mean))
+            {
+                committed.TrySetResult((long)(Convert.ToDouble(mean, System.Globalization.CultureInfo.InvariantCulture) * 1_000_000)); // the counter is in MB of 10^6 bytes
+            }
+        };
+        var processing = Task.Run(source.Process);
+        var done = await Task.WhenAny(committed.Task, Task.Delay(timeout));
+        await session.StopAsync(CancellationToken.None);
+        await processing;
+        if (done != committed.Task)
+        {
+            throw new TimeoutException($"No gc-committed counter reported by process {processId} within {timeout}.");
+        }
+
+        return await committed.Task;
+    }
 }
