@@ -75,7 +75,13 @@ public sealed class MemoryBenchmark : IBenchmark
             using var playwright = await Playwright.CreateAsync();
             var chromium = Environment.GetEnvironmentVariable("DASHBOARD_CHROMIUM") ?? "/usr/bin/chromium";
             await using var browser = await LaunchAsync(playwright, chromium);
-            await using var viewers = niceViewers ? await LaunchAsync(playwright, await NiceWrapperAsync(chromium)) : null;
+            var wrapper = niceViewers ? await NiceWrapperAsync(chromium) : null;
+            await using var viewers = wrapper is null ? null : await LaunchAsync(playwright, wrapper);
+            if (wrapper is not null)
+            {
+                File.Delete(wrapper); // Chromium replaced it (exec) and runs on without it.
+            }
+
             var state = await SignInAsync(browser, console);
             foreach (var path in pages)
             {
