@@ -462,7 +462,8 @@ public sealed class MemoryBenchmark : IBenchmark
                 var batch = new List<(int Index, IBrowserContext Context)>();
                 for (var index = _pages.Count; index < Math.Min(_pages.Count + 5, count); index++)
                 {
-                    batch.Add((index, ContextFor(IsProbe(index) ? probes : viewers) ?? await NewContextAsync(IsProbe(index) ? probes : viewers)));
+                    var browser = IsProbe(index) ? probes : viewers;
+                    batch.Add((index, ContextFor(browser) ?? await NewContextAsync(browser)));
                 }
 
                 var opened = await Task.WhenAll(batch.Select(async tab =>
@@ -505,7 +506,7 @@ public sealed class MemoryBenchmark : IBenchmark
         /// <summary>The probed tabs: the first and then every <c>probeEvery</c>th one opened.</summary>
         public IReadOnlyList<IPage> Probes() => [.. _pages.Where((_, i) => IsProbe(i))];
 
-        /// <summary>The first tab (probed), and the second when there is one (not probed).</summary>
+        /// <summary>The first two tabs, each with whether it is probed (the first always is).</summary>
         public IEnumerable<(IPage Tab, bool Probed)> ForBrowserWork() => _pages.Take(2).Select((page, i) => (page, IsProbe(i)));
 
         public async ValueTask DisposeAsync()

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Npgsql;
 
 namespace Dashboard.Benchmarks;
@@ -12,15 +11,12 @@ namespace Dashboard.Benchmarks;
 /// </summary>
 internal sealed class PostgresCpu
 {
-    // Linux reports process times in clock ticks of 1/100 s (USER_HZ) on every common configuration.
-    private const double MillisecondsPerTick = 10;
-
     private readonly NpgsqlConnection _conn;
     private readonly int _postmaster;
-    private readonly Dictionary<int, long> _backends;
-    private readonly long _children;
+    private readonly Dictionary<int, double> _backends;
+    private readonly double _children;
 
-    private PostgresCpu(NpgsqlConnection conn, int postmaster, Dictionary<int, long> backends, long children)
+    private PostgresCpu(NpgsqlConnection conn, int postmaster, Dictionary<int, double> backends, double children)
     {
         _conn = conn;
         _postmaster = postmaster;
@@ -31,47 +27,47 @@ internal sealed class PostgresCpu
     public static async Task<PostgresCpu?> StartAsync(NpgsqlConnection conn)
     {
         var own = await BackendsAsync(conn, self: true);
-        if (own.Count != 1 || Read(own[0]) is not { } stat)
+        if (own.Count != 1 || ProcessCpu.Read(own[0]) is not { } stat)
         {
             return null;
         }
 
-        var postmaster = int.Parse(stat[3], CultureInfo.InvariantCulture);
-        if (Read(postmaster) is not { } parent)
+        var postmaster = (int)stat.Field(ProcessStat.ParentPid);
+        if (ProcessCpu.Read(postmaster) is not { } parent)
         {
             return null;
         }
 
-        var backends = new Dictionary<int, long>();
+        var backends = new Dictionary<int, double>();
         foreach (var pid in await BackendsAsync(conn, self: false))
         {
-            if (Read(pid) is { } s)
+            if (ProcessCpu.Read(pid) is { } s)
             {
-                backends[pid] = Ticks(s, 13) + Ticks(s, 14);
+                backends[pid] = s.OwnMilliseconds;
             }
         }
 
-        return new PostgresCpu(conn, postmaster, backends, Ticks(parent, 15) + Ticks(parent, 16));
+        return new PostgresCpu(conn, postmaster, backends, parent.ChildrenMilliseconds);
     }
 
     /// <summary>Milliseconds of CPU spent since <see cref="StartAsync"/>.</summary>
     public async Task<double> ElapsedAsync()
     {
-        long ticks = 0;
+        double spent = 0;
         foreach (var pid in await BackendsAsync(_conn, self: false))
         {
-            if (Read(pid) is { } s)
+            if (ProcessCpu.Read(pid) is { } s)
             {
-                ticks += Ticks(s, 13) + Ticks(s, 14) - _backends.GetValueOrDefault(pid);
+                spent += s.OwnMilliseconds - _backends.GetValueOrDefault(pid);
             }
         }
 
-        if (Read(_postmaster) is { } parent)
+        if (ProcessCpu.Read(_postmaster) is { } parent)
         {
-            ticks += Ticks(parent, 15) + Ticks(parent, 16) - _children;
+            spent += parent.ChildrenMilliseconds - _children;
         }
 
-        return ticks * MillisecondsPerTick;
+        return spent;
     }
 
     private static async Task<List<int>> BackendsAsync(NpgsqlConnection conn, bool self)
@@ -88,25 +84,4 @@ internal sealed class PostgresCpu
 
         return pids;
     }
-
-    // The fields of /proc/<pid>/stat after the command name (which may contain spaces), numbered from 0 = pid.
-    private static string[]? Read(int pid)
-    {
-        try
-        {
-            var text = File.ReadAllText($"/proc/{pid}/stat");
-            var rest = text[(text.LastIndexOf(')') + 2)..].Split(' ');
-            return [pid.ToString(CultureInfo.InvariantCulture), "", .. rest];
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
-
-    private static long Ticks(string[] stat, int field) => long.Parse(stat[field], CultureInfo.InvariantCulture);
 }
