@@ -38,6 +38,35 @@ public sealed class SnapshotLoopTests(TestDatabase db) : IClassFixture<TestDatab
     }
 
     [Fact]
+    public async Task Tick_KeepsWhatDidNotChange_AsTheSameInstances()
+    {
+        // Viewers compare by reference: a table whose rows are the same instances is not drawn again, and a row's markup
+        // is built once for all of them. So the loop hands on every part and row that equals the one before.
+        var (loop, feed) = Create(db.Db);
+        await db.PsqlAsync("""
+            INSERT INTO jobs (kind) SELECT k FROM unnest(ARRAY['reuse.changes', 'reuse.stays']) AS k;
+            INSERT INTO jobs (kind, state, leased_by, leased_at, heartbeat_at) VALUES ('reuse.stays', 'processing', 'gone:1', now() - interval '1 hour', now() - interval '1 hour');
+            INSERT INTO workers (id, host, pid, heartbeat_at) VALUES ('gone:1', 'gone', 1, now() - interval '1 hour');
+            """);
+        await loop.TickAsync(CancellationToken.None);
+        var before = feed.Current.Snapshot!;
+
+        await db.PsqlAsync("INSERT INTO jobs (kind) VALUES ('reuse.changes')");
+        await loop.TickAsync(CancellationToken.None);
+        var after = feed.Current.Snapshot!;
+
+        Assert.NotSame(before, after);
+        Assert.Same(before.Kinds.Single(k => k.Kind == "reuse.stays"), after.Kinds.Single(k => k.Kind == "reuse.stays"));
+        Assert.NotSame(before.Kinds.Single(k => k.Kind == "reuse.changes"), after.Kinds.Single(k => k.Kind == "reuse.changes"));
+        Assert.Equal(2, after.Kinds.Single(k => k.Kind == "reuse.changes").CountOf("queued").Count);
+        Assert.NotSame(before.States, after.States);
+        Assert.Same(before.Processing, after.Processing);
+        Assert.Same(before.Workers, after.Workers);
+        Assert.Same(before.Leases, after.Leases);
+        Assert.Contains(after.Processing, p => p.LeasedBy == "gone:1");
+    }
+
+    [Fact]
     public async Task Tick_ReportsReasonAndRecovers_WhenDatabaseComesBack()
     {
         var name = $"late_{Guid.NewGuid():N}";

@@ -24,6 +24,51 @@ public sealed record DashboardSnapshot(
     // Built on first use and shared by every viewer of this snapshot; rebuilt if a copy (`with`) has other kinds.
     private KindIndex? _kindIndex;
 
+    /// <summary>
+    /// This snapshot with every part and row that equals its counterpart in <paramref name="previous"/> replaced by that
+    /// instance: what did not change keeps its identity from snapshot to snapshot. Viewers compare by reference (a
+    /// table whose rows are the same instances is not drawn again, and each row's markup is built once for all of
+    /// them), so the comparison by value happens here, once per read, not once per open tab.
+    /// </summary>
+    public DashboardSnapshot Reusing(DashboardSnapshot? previous) => previous is null ? this : this with
+    {
+        States = Reuse(States, previous.States),
+        Kinds = Reuse(Kinds, previous.Kinds),
+        Leases = Leases == previous.Leases ? previous.Leases : Leases,
+        Processing = Reuse(Processing, previous.Processing),
+        Workers = Reuse(Workers, previous.Workers),
+        Intake = Intake == previous.Intake ? previous.Intake : Intake,
+    };
+
+    /// <summary>Whether this shows what <paramref name="other"/> shows, its time aside (after <see cref="Reusing"/>).</summary>
+    public bool SameAs(DashboardSnapshot? other) =>
+        other is not null && ReferenceEquals(States, other.States) && ReferenceEquals(Kinds, other.Kinds)
+        && ReferenceEquals(Leases, other.Leases) && ReferenceEquals(Processing, other.Processing)
+        && ReferenceEquals(Workers, other.Workers) && WorkerTotal == other.WorkerTotal && ReferenceEquals(Intake, other.Intake);
+
+    private static IReadOnlyList<T> Reuse<T>(IReadOnlyList<T> now, IReadOnlyList<T> before)
+        where T : class, IEquatable<T>
+    {
+        if (now.SequenceEqual(before))
+        {
+            return before;
+        }
+
+        var known = new Dictionary<T, T>(before.Count);
+        foreach (var row in before)
+        {
+            known.TryAdd(row, row);
+        }
+
+        var rows = new T[now.Count];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            rows[i] = known.TryGetValue(now[i], out var same) ? same : now[i];
+        }
+
+        return rows;
+    }
+
     /// <summary>Stuck leases over all processing jobs.</summary>
     public long StuckCount => Leases.Stuck;
 
@@ -84,6 +129,14 @@ public sealed record KindStatus(
 {
     public StateCount CountOf(string state) =>
         Counts.FirstOrDefault(s => s.State == state) ?? new StateCount(state, 0, false);
+
+    /// <summary>Equal when every field is, the counts compared one by one.</summary>
+    public bool Equals(KindStatus? other) =>
+        other is not null && Kind == other.Kind && Counts.SequenceEqual(other.Counts) && OldestQueuedAt == other.OldestQueuedAt
+        && LeaseTimeout == other.LeaseTimeout && Paused == other.Paused && PausedBy == other.PausedBy && PausedAt == other.PausedAt
+        && PauseReason == other.PauseReason && PauseExpiresAt == other.PauseExpiresAt && Stuck == other.Stuck;
+
+    public override int GetHashCode() => HashCode.Combine(Kind, Counts.Count, OldestQueuedAt, Paused, Stuck);
 
     /// <summary>The backlog: queued plus paused jobs (estimates included).</summary>
     public long Backlog => CountOf("queued").Count + CountOf("paused").Count;

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Dashboard.Core.Database;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -21,7 +20,6 @@ public sealed class SnapshotLoop(
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly Lock _tickGate = new();
     private TaskCompletionSource _nextTick = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private string? _lastFingerprint;
     private bool _migrated;
 
     /// <summary>Runs the next tick now instead of at the end of the interval (for changes known to matter).</summary>
@@ -71,12 +69,10 @@ public sealed class SnapshotLoop(
             }
 
             _migrated = true;
-            var snapshot = await queries.GetAsync(ct);
-            var fingerprint = JsonSerializer.Serialize(snapshot with { TakenAt = default });
             var current = feed.Current;
-            if (fingerprint != _lastFingerprint || !current.IsHealthy)
+            var snapshot = (await queries.GetAsync(ct)).Reusing(current.Snapshot);
+            if (!snapshot.SameAs(current.Snapshot) || !current.IsHealthy)
             {
-                _lastFingerprint = fingerprint;
                 await feed.PublishAsync(new FeedState(snapshot, null, null));
             }
             else
