@@ -1,12 +1,14 @@
 // What moves on a page between the server's renders, in the browser: ages, the "as of" time, and the highlight of a
 // changed count.
 //
-// The server writes each age as <span class="age" data-age="ms">text</span>, the age in milliseconds on the
-// database's clock when the page was drawn, and a moving time as <span data-clock="unix ms">HH:mm:ss</span>; from then
-// on this adds the time elapsed in this browser (never its wall clock, so a skewed client clock changes nothing) and
-// rewrites the text once a second. An open tab thus costs the server a render only when what it shows changes, not
-// once a second for its clock. A new render with a new value starts the count again. The texts are formatted as
-// Formatting.Age and Formatting.Clock format them.
+// An age is written as <span class="age" data-since="unix ms">text</span>, its start on the database's clock, inside
+// an element (a table, or the age itself) with data-now="unix ms", the database's time when that element was drawn.
+// From the moment data-now is written this adds the time elapsed in this browser (never its wall clock, so a skewed
+// client clock changes nothing): the age is that "now" minus its start, written as text once a second. The ages' own
+// markup thus never changes with the clock, and the server draws a table again only when its rows change, not once a
+// second for its clock, nor for every other change. A moving time is written as <span data-clock="unix ms">HH:mm:ss</span>
+// and moves on the same way from when it was written. The texts are formatted as Formatting.Age and Formatting.Clock
+// format them.
 //
 // A count that changed is written with the class "changed" (RowMarkup.Count); this takes the class off after
 // 1.5 s. The highlight goes out in one step: a fade would be a CSS animation, which makes the browser draw every frame
@@ -29,55 +31,77 @@
     // "12:04:31": hours, minutes and seconds of a Unix time in milliseconds, in UTC.
     const clock = ms => new Date(Math.floor(ms / 1000) * 1000).toISOString().substring(11, 19);
 
-    const selector = "span.age[data-age], span[data-clock]";
+    const ages = "span.age[data-since]";
+    const clocks = "span[data-clock]";
     const highlighted = ".count.changed";
     const highlightFor = 1500;
     const goOut = el => setTimeout(() => el.classList.remove("changed"), highlightFor);
-    const valueOf = el => el.getAttribute(el.hasAttribute("data-age") ? "data-age" : "data-clock");
 
-    // When each value was written: noted as Blazor writes it (a mutation), so the time until the next tick counts.
+    // When each data-now and data-clock value was written: noted as Blazor writes it (a mutation), so the time until
+    // the next tick counts.
     const bases = new WeakMap();
-    const note = (el, now) => bases.set(el, { written: valueOf(el), at: now });
+    const note = (el, name, at) => bases.set(el, { name, written: el.getAttribute(name), at });
+
+    // The time an element's value stands for now: its written value plus the time elapsed here since it was written.
+    function moved(el, name, now) {
+        let base = bases.get(el);
+        const written = el.getAttribute(name);
+        if (!base || base.name !== name || base.written !== written) {
+            note(el, name, now);
+            base = bases.get(el);
+        }
+
+        return Number(written) + (now - base.at);
+    }
+
+    // The element's own text node is Blazor's: change its value, never replace the node.
+    function write(el, text) {
+        const node = el.firstChild;
+        if (node && node.nodeType === Node.TEXT_NODE && node.nodeValue !== text) {
+            node.nodeValue = text;
+        }
+    }
+
+    function moveAge(el, now) {
+        const drawn = el.closest("[data-now]");
+        if (drawn) write(el, format(moved(drawn, "data-now", now) - Number(el.getAttribute("data-since"))));
+    }
 
     function tick() {
         // A tab in the background moves nothing; it is brought up to date the moment it shows again.
         if (document.hidden) return;
         const now = performance.now();
-        for (const el of document.querySelectorAll(selector)) {
-            const written = valueOf(el);
-            let base = bases.get(el);
-            if (!base || base.written !== written) {
-                note(el, now);
-                base = bases.get(el);
-            }
-
-            // The element's own text node is Blazor's; change its value, never replace the node.
-            const node = el.firstChild;
-            const value = Number(written) + (now - base.at);
-            const text = el.hasAttribute("data-age") ? format(value) : clock(value);
-            if (node && node.nodeType === Node.TEXT_NODE && node.nodeValue !== text) {
-                node.nodeValue = text;
-            }
-        }
+        for (const el of document.querySelectorAll(ages)) moveAge(el, now);
+        for (const el of document.querySelectorAll(clocks)) write(el, clock(moved(el, "data-clock", now)));
     }
 
+    // New ages are written at once: a row's markup is shared by every viewer and drawn once, so its text is the age
+    // when it was first drawn, not now.
     new MutationObserver(records => {
         const now = performance.now();
         for (const record of records) {
             if (record.type === "attributes") {
-                note(record.target, now);
+                note(record.target, record.attributeName, now);
                 continue;
             }
 
             for (const node of record.addedNodes) {
                 if (node.nodeType !== Node.ELEMENT_NODE) continue;
-                if (node.matches(selector)) note(node, now);
-                for (const el of node.querySelectorAll(selector)) note(el, now);
+                for (const el of [node, ...node.querySelectorAll("[data-now], " + clocks)]) {
+                    if (el.hasAttribute("data-now")) note(el, "data-now", now);
+                    if (el.matches(clocks)) note(el, "data-clock", now);
+                }
+
+                if (!document.hidden) {
+                    if (node.matches(ages)) moveAge(node, now);
+                    for (const el of node.querySelectorAll(ages)) moveAge(el, now);
+                }
+
                 if (node.matches(highlighted)) goOut(node);
                 for (const el of node.querySelectorAll(highlighted)) goOut(el);
             }
         }
-    }).observe(document.documentElement, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-age", "data-clock"] });
+    }).observe(document.documentElement, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-now", "data-clock"] });
 
     window.dashboardAges = { format, clock, tick };
     setInterval(tick, 1000);

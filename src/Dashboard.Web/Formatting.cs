@@ -22,12 +22,9 @@ public static partial class Formatting
     }
 
     /// <summary>
-    /// An age in whole milliseconds, for the browser to move on from (<c>data-age</c>, read by <c>live.js</c>, which
-    /// formats it as <see cref="Age"/> does).
+    /// A time in Unix milliseconds, for the browser to move on from (<c>data-clock</c>, <c>data-now</c> and
+    /// <c>data-since</c>, read by <c>live.js</c>, which formats ages as <see cref="Age"/> does).
     /// </summary>
-    public static string AgeData(TimeSpan age) => ((long)age.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>A time in Unix milliseconds, for the browser to move on from (<c>data-clock</c>, read by <c>live.js</c>).</summary>
     public static string ClockData(DateTimeOffset at) => at.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
 
     public static string Absolute(DateTimeOffset at) =>

@@ -235,8 +235,9 @@ public sealed partial class ExperienceTests(DashboardApp app, BrowserFixture bro
     [Fact]
     public async Task Ages_MoveInTheBrowser_WrittenAsTheServerWritesThem()
     {
-        // The server writes an age once (data-age, in milliseconds) and the browser moves it on (live.js): the two
-        // formats must agree, or an age would jump between the server's text and the browser's.
+        // The server writes an age with its start (data-since) in a table that carries the time it was drawn (data-now),
+        // and the browser writes and moves its text (live.js): the two formats must agree, or an age would jump between
+        // the server's text and the browser's.
         var page = await ConsolePages.SignInAsync(await NewContextAsync(), Roles.Viewer);
         long[] samples = [-5_000, 0, 999, 1_000, 59_999, 60_000, 61_000, 3_599_999, 3_600_000, 3_660_000, 86_399_999, 86_400_000, 90_061_000, 400 * 86_400_000L];
         foreach (var ms in samples)
@@ -254,10 +255,11 @@ public sealed partial class ExperienceTests(DashboardApp app, BrowserFixture bro
         var asOfBefore = await asOf.TextContentAsync();
         await Assertions.Expect(asOf).Not.ToHaveTextAsync(asOfBefore!);
 
-        // The lease began 20 minutes ago: the browser counts on from what the server wrote, by its own elapsed time.
-        var age = page.Locator("[data-testid=lease-row] .age[data-age]").First;
-        var written = long.Parse((await age.GetAttributeAsync("data-age"))!, CultureInfo.InvariantCulture);
-        Assert.InRange(written, 20 * 60_000L, 30 * 60_000L);
+        // The lease began 20 minutes ago: the browser counts on from the table's time, by its own elapsed time.
+        var age = page.Locator("[data-testid=lease-row] .age[data-since]").First;
+        var since = long.Parse((await age.GetAttributeAsync("data-since"))!, CultureInfo.InvariantCulture);
+        var drawn = long.Parse((await page.Locator("[data-testid=lease-table]").GetAttributeAsync("data-now"))!, CultureInfo.InvariantCulture);
+        Assert.InRange(drawn - since, 20 * 60_000L, 30 * 60_000L);
         var before = await age.TextContentAsync();
         await Assertions.Expect(age).Not.ToHaveTextAsync(before!);
         Assert.Matches(new Regex("^2[0-9]m [0-5][0-9]s$"), await age.TextContentAsync());
@@ -279,6 +281,36 @@ public sealed partial class ExperienceTests(DashboardApp app, BrowserFixture bro
             """);
         Assert.Equal(moves[0], moves[1]);
         Assert.NotEqual(moves[1], moves[2]);
+    }
+
+    [Fact]
+    public async Task Age_InARowFirstDrawnEarlier_ShowsTheAgeNow()
+    {
+        // A row's markup is built once, when a tab first draws it, and shared by every tab after; its text is the age
+        // then. A tab that opens later must show the age now, from its first frame, not once its clock ticks.
+        var context = await NewContextAsync();
+        var first = await ConsolePages.SignInAsync(context, Roles.Viewer);
+        var age = first.Locator("[data-testid=lease-row] .age[data-since]").First;
+        for (var moves = 0; moves < 2; moves++)
+        {
+            var before = await age.TextContentAsync();
+            await Assertions.Expect(age).Not.ToHaveTextAsync(before!);
+        }
+
+        var later = await context.NewPageAsync();
+        await later.AddInitScriptAsync("""
+            window.firstAge = new Promise(resolve => new MutationObserver((records, observer) => {
+                const el = document.querySelector("[data-testid=lease-row] .age[data-since]");
+                if (!el) return;
+                observer.disconnect();
+                requestAnimationFrame(() => resolve([el.textContent, el.getAttribute("data-since"), el.closest("[data-now]").getAttribute("data-now")]));
+            }).observe(document, { subtree: true, childList: true }));
+            """);
+        await later.GotoAsync("/");
+        var shown = await later.EvaluateAsync<string[]>("window.firstAge");
+
+        var drawnAge = long.Parse(shown[2], CultureInfo.InvariantCulture) - long.Parse(shown[1], CultureInfo.InvariantCulture);
+        Assert.Contains(shown[0], new[] { Dashboard.Web.Formatting.Age(TimeSpan.FromMilliseconds(drawnAge)), Dashboard.Web.Formatting.Age(TimeSpan.FromMilliseconds(drawnAge + 1_000)) });
     }
 
     [Fact]

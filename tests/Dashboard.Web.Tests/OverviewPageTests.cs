@@ -323,13 +323,15 @@ public sealed class OverviewPageTests : DashboardTestContext
     [Fact]
     public void QuietFeed_DrawsNothingForTheClock_TheBrowserMovesAgesAndTheAsOfTime()
     {
-        // Every open tab is a circuit on the server: between changes a page costs nothing. Ages carry their value in
-        // milliseconds and the "as of" time its Unix milliseconds, for the browser to move on (live.js).
+        // Every open tab is a circuit on the server: between changes a page costs nothing. Ages carry their start and
+        // their table the time it was drawn, and the "as of" time its Unix milliseconds, all on the database's clock, for
+        // the browser to move on (live.js).
         var lease = Snapshots.Lease(7, "w1:1", TimeSpan.FromSeconds(75), stuck: false);
         State.Set(Snapshots.Healthy(Snapshots.Create(processing: [lease], workers: [Snapshots.Worker("w1:1", inFlight: 1)])));
         var page = Render<OverviewPage>();
-        var age = page.Find("[data-testid=lease-row] .age[data-age]");
-        Assert.Equal("75000", age.GetAttribute("data-age"));
+        var age = page.Find("[data-testid=lease-row] .age[data-since]");
+        Assert.Equal(Snapshots.Now.AddSeconds(-75).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture), age.GetAttribute("data-since"));
+        Assert.Equal(Snapshots.Now.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture), page.Find("[data-testid=lease-table]").GetAttribute("data-now"));
         Assert.Equal("1m 15s", age.TextContent);
         Assert.Equal(Snapshots.Now.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture), page.Find("[data-testid=as-of] [data-clock]").GetAttribute("data-clock"));
         Assert.Equal("as of 12:00:00 UTC", page.Find("[data-testid=as-of]").TextContent);
@@ -342,6 +344,57 @@ public sealed class OverviewPageTests : DashboardTestContext
         }
 
         Assert.Equal(renders, page.RenderCount);
+    }
+
+    [Fact]
+    public void Ages_CountFromTheLastRead_NotFromTheSnapshotsOwnTime()
+    {
+        // A quiet feed reads on without publishing: a tab opened 30 s after the last change shows ages as of now.
+        var lease = Snapshots.Lease(7, "w1:1", TimeSpan.FromSeconds(75), stuck: false);
+        State.Set(Snapshots.Healthy(Snapshots.Create(processing: [lease])));
+        State.MarkRead(Snapshots.Now.AddSeconds(30));
+
+        var page = Render<OverviewPage>();
+
+        Assert.Equal("1m 45s", page.Find("[data-testid=lease-row] .age").TextContent);
+        Assert.Equal(Snapshots.Now.AddSeconds(30).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture), page.Find("[data-testid=lease-table]").GetAttribute("data-now"));
+    }
+
+    [Fact]
+    public async Task NewSnapshot_DrawsOnlyTheTablesWhoseRowsChanged()
+    {
+        // A change redraws what it changed, in every open tab; a table whose rows are the same instances (the loop's
+        // Reusing keeps them) is not drawn again, and its ages keep moving in the browser from their start.
+        DashboardSnapshot Read(long queued) => Snapshots.Create(
+            kinds: [Snapshots.Kind("email.send", false, new StateCount("queued", queued, false)), Snapshots.Kind("pdf.render")],
+            processing: [Snapshots.Lease(7, "w1:1", TimeSpan.FromSeconds(75), stuck: true)],
+            workers: [Snapshots.Worker("w1:1", inFlight: 1)]);
+        var first = Read(14);
+        State.Set(Snapshots.Healthy(first));
+        var page = Render<OverviewPage>();
+        var (leases, workers, kinds) = (page.FindComponent<LeaseTable>(), page.FindComponent<WorkerTable>(), page.FindComponent<KindTable>());
+        var drawn = (leases.RenderCount, workers.RenderCount, kinds.RenderCount);
+
+        var second = Read(15).Reusing(first);
+        Clock.Advance(TimeSpan.FromSeconds(3));
+        await State.PublishAsync(Snapshots.Healthy(second with { TakenAt = Snapshots.Now.AddSeconds(3) }));
+
+        page.WaitForAssertion(() => Assert.Contains("15", page.Find("[data-kind='email.send']").TextContent, StringComparison.Ordinal));
+        Assert.Same(first.Processing, second.Processing);
+        Assert.Same(first.Kinds[1], second.Kinds[1]);
+        Assert.Equal((drawn.Item1, drawn.Item2, drawn.Item3 + 1), (leases.RenderCount, workers.RenderCount, kinds.RenderCount));
+        Assert.Equal("1m 15s", page.Find("[data-testid=lease-row] .age").TextContent);
+
+        // A row that changed is drawn with the time of the table's new drawing.
+        await State.PublishAsync(Snapshots.Healthy(Read(15).Reusing(second) with
+        {
+            TakenAt = Snapshots.Now.AddSeconds(4),
+            Processing = [Snapshots.Lease(8, "w1:1", TimeSpan.FromSeconds(10), stuck: false) with { LeasedAt = Snapshots.Now.AddSeconds(-6) }],
+        }));
+        page.WaitForAssertion(() => Assert.Equal("8", page.Find("[data-testid=lease-row]").GetAttribute("data-job-id")));
+        Assert.Equal(drawn.Item1 + 1, leases.RenderCount);
+        Assert.Equal(Snapshots.Now.AddSeconds(4).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture), page.Find("[data-testid=lease-table]").GetAttribute("data-now"));
+        Assert.Equal("10s", page.Find("[data-testid=lease-row] .age").TextContent);
     }
 
     [Fact]

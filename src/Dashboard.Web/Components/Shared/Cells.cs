@@ -13,26 +13,12 @@ namespace Dashboard.Web.Components.Shared;
 public static class Cells
 {
     /// <summary>
-    /// An age such as "4m 12s", with the absolute time on hover (as <see cref="AgeText"/>). It moves in the browser
-    /// (<c>live.js</c>, from <c>data-age</c>), so the page is not drawn again every second for it.
+    /// An age such as "4m 12s", with the absolute time on hover (as <see cref="AgeText"/>), carrying its own
+    /// <c>data-now</c>: it moves in the browser (<c>live.js</c>, see <see cref="RowMarkup.Age"/>), so the page is not
+    /// drawn again every second for it.
     /// </summary>
     public static RenderFragment Age(DateTimeOffset? since, DateTimeOffset now) => builder =>
-    {
-        builder.OpenElement(0, "span");
-        builder.AddAttribute(1, "class", "age");
-        if (since is { } at)
-        {
-            builder.AddAttribute(2, "title", Formatting.Absolute(at));
-            builder.AddAttribute(3, "data-age", Formatting.AgeData(now - at));
-            builder.AddContent(4, Formatting.Age(now - at));
-        }
-        else
-        {
-            builder.AddContent(5, "—");
-        }
-
-        builder.CloseElement();
-    };
+        builder.AddMarkupContent(0, RowMarkup.Age(since, now, ownClock: true));
 
     /// <summary>
     /// A count: estimates are marked, and a count that differs from

@@ -4,60 +4,76 @@ using Microsoft.AspNetCore.Components.Rendering;
 
 namespace Dashboard.Web.Components.Shared;
 
-// The rows: what does not move with the clock is one shared HTML string per kind (RowMarkup); the age and the
-// buttons are the row's only frames of their own.
+// A row without buttons is one HTML string shared by every viewer (RowMarkup); a row with buttons keeps its element
+// and the buttons as frames. The table is drawn again only when what it shows changed: its ages move in the browser.
 public sealed partial class KindTable
 {
     private RenderFragment? _rows;
 
     private RenderFragment? _pageLinks;
 
+    private object? _drawn;
+
     private RenderFragment Rows => _rows ??= WriteRows;
 
     private RenderFragment PageLinks => _pageLinks ??= builder =>
         Pagination.Write(builder, this, Pages, Math.Clamp(Page, 0, Pages - 1), "kind-pages", "mb-6", p => OnPageChanged.InvokeAsync(p));
 
+    // Now is left out (the ages move in the browser) but for the minute the sparklines end at; Previous only matters
+    // with new kinds, whose highlights it decides.
+    private object View => (Kinds, Trends, RowMarkup.TrendEnd(Now), Filter, Sort, Page, CanPause, CanResume, CanRelease, Enabled);
+
+    private bool Actions => CanPause || CanResume || CanRelease;
+
+    protected override bool ShouldRender() => !Equals(View, _drawn);
+
     private void WriteRows(RenderTreeBuilder builder)
     {
-        var actions = CanPause || CanResume || CanRelease;
+        _drawn = View;
+        var actions = Actions;
         foreach (var kind in Shown)
         {
-            builder.OpenElement(0, "tr");
-            builder.AddAttribute(1, "data-testid", "kind-row");
-            builder.AddAttribute(2, "data-kind", kind.Kind);
-            builder.AddContent(3, RowMarkup.KindHead(kind, Previous?.KindNamed(kind.Kind)));
-            builder.AddContent(4, RowMarkup.Trend(Trends.TryGetValue(kind.Kind, out var trend) ? trend : Array.Empty<HistoryPoint>(), Now));
-            builder.OpenElement(5, "td");
-            builder.AddContent(6, Cells.Age(kind.OldestQueuedAt, Now));
-            builder.CloseElement();
-            builder.AddContent(7, RowMarkup.KindTail(kind));
-            if (actions)
+            var head = RowMarkup.KindHead(kind, Previous?.KindNamed(kind.Kind));
+            var trend = RowMarkup.Trend(Trends.TryGetValue(kind.Kind, out var points) ? points : Array.Empty<HistoryPoint>(), Now);
+            var pauseOrResume = kind.Paused ? CanResume : CanPause;
+            var release = CanRelease && kind.Stuck > 0;
+            if (!pauseOrResume && !release)
             {
-                builder.OpenElement(8, "td");
-                builder.AddAttribute(9, "class", "actions");
-                if (kind.Paused && CanResume)
-                {
-                    builder.OpenRegion(10);
-                    Cells.Button(builder, this, "Resume", "resume-kind", Enabled, () => OnResume.InvokeAsync(kind));
-                    builder.CloseRegion();
-                }
-                else if (!kind.Paused && CanPause)
-                {
-                    builder.OpenRegion(11);
-                    Cells.Button(builder, this, "Pause", "pause-kind", Enabled, () => OnPause.InvokeAsync(kind));
-                    builder.CloseRegion();
-                }
-
-                if (CanRelease && kind.Stuck > 0)
-                {
-                    builder.OpenRegion(12);
-                    Cells.Button(builder, this, "Release stuck", "release-kind-stuck", Enabled, () => OnReleaseStuck.InvokeAsync(kind), danger: true);
-                    builder.CloseRegion();
-                }
-
-                builder.CloseElement();
+                builder.AddContent(0, RowMarkup.KindRowWithout(kind, head, trend, Now, emptyActions: actions));
+                continue;
             }
 
+            builder.OpenElement(1, "tr");
+            builder.AddAttribute(2, "data-testid", "kind-row");
+            builder.AddAttribute(3, "data-kind", kind.Kind);
+            builder.AddContent(4, head);
+            builder.AddContent(5, trend);
+            builder.AddContent(6, RowMarkup.KindTail(kind, Now));
+            builder.OpenElement(7, "td");
+            builder.AddAttribute(8, "class", "actions");
+            if (pauseOrResume)
+            {
+                builder.OpenRegion(9);
+                if (kind.Paused)
+                {
+                    Cells.Button(builder, this, "Resume", "resume-kind", Enabled, () => OnResume.InvokeAsync(kind));
+                }
+                else
+                {
+                    Cells.Button(builder, this, "Pause", "pause-kind", Enabled, () => OnPause.InvokeAsync(kind));
+                }
+
+                builder.CloseRegion();
+            }
+
+            if (release)
+            {
+                builder.OpenRegion(10);
+                Cells.Button(builder, this, "Release stuck", "release-kind-stuck", Enabled, () => OnReleaseStuck.InvokeAsync(kind), danger: true);
+                builder.CloseRegion();
+            }
+
+            builder.CloseElement();
             builder.CloseElement();
         }
     }

@@ -20,6 +20,7 @@ public abstract class LivePageBase : ComponentBase, IDisposable
     private long _drawnAt;
     private IDisposable? _subscription;
     private DateTimeOffset _receivedAt;
+    private DateTimeOffset _readAt;
     private DashboardSnapshot? _previous;
     private bool _reloading;
 
@@ -47,8 +48,12 @@ public abstract class LivePageBase : ComponentBase, IDisposable
     protected DashboardSnapshot? ChangedSince =>
         _previous is not null && Clock.GetUtcNow() - _receivedAt < TimeSpan.FromSeconds(1.5) ? _previous : null;
 
-    /// <summary>The database's clock now, derived from the snapshot's time, so ages never depend on this server's clock.</summary>
-    protected DateTimeOffset Now => Feed.Snapshot is { } s ? s.TakenAt + (Clock.GetUtcNow() - _receivedAt) : Clock.GetUtcNow();
+    /// <summary>
+    /// The database's clock now: the time of the last read when the page took its snapshot (a quiet feed reads on
+    /// without publishing, so a snapshot's own time may be long past), moved on by this server's clock since. Ages
+    /// thus never depend on the server's wall clock.
+    /// </summary>
+    protected DateTimeOffset Now => Feed.Snapshot is not null ? _readAt + (Clock.GetUtcNow() - _receivedAt) : Clock.GetUtcNow();
 
     protected override void OnInitialized()
     {
@@ -73,6 +78,7 @@ public abstract class LivePageBase : ComponentBase, IDisposable
         {
             _receivedAt = Clock.GetUtcNow();
             _previous = Feed.Snapshot;
+            _readAt = state.Snapshot is { } s && State.LastReadAt is { } read && read > s.TakenAt ? read : state.Snapshot?.TakenAt ?? default;
         }
 
         Feed = state;

@@ -11,29 +11,58 @@ using MudBlazor;
 namespace Dashboard.Web.Components.Shared;
 
 /// <summary>
-/// The cells of a table row that do not move with the clock, as one HTML string built once per row of the shared
-/// snapshot and shared by every viewer (keyed by the immutable row record). A row then costs each open tab a few
-/// render-tree frames pointing at the same string instead of a hundred frames of its own (issue 18: memory per viewer).
-/// Ages and buttons stay frames of the table. Same elements and classes as the components they replace; every text is
-/// HTML-encoded.
+/// Table rows as HTML strings built once per row of the shared snapshot and shared by every viewer (keyed by the
+/// immutable row record, which keeps its identity while it does not change: <c>DashboardSnapshot.Reusing</c>). A row
+/// then costs each open tab one render-tree frame pointing at the same string instead of dozens of frames and strings
+/// of its own (issue 18: memory per viewer); a row with a button keeps the row element and the button as frames of
+/// the table. Ages are written with their start (<see cref="Age"/>), so a row's markup does not change with the clock.
+/// Same elements and classes as the components they replace; every text is HTML-encoded.
 /// </summary>
 public static class RowMarkup
 {
-    private static readonly ConditionalWeakTable<KindStatus, KindParts> _kinds = new();
+    private static readonly ConditionalWeakTable<KindStatus, Cell> _kindHeads = new();
+    private static readonly ConditionalWeakTable<KindStatus, Cell> _kindTails = new();
     private static readonly ConditionalWeakTable<KindStatus, Highlighted> _kindHighlights = new();
+    private static readonly ConditionalWeakTable<KindStatus, KindRow> _kindRows = new();
     private static readonly ConditionalWeakTable<ProcessingJob, LeaseParts> _leases = new();
     private static readonly ConditionalWeakTable<WorkerStatus, WorkerParts> _workers = new();
     private static readonly ConditionalWeakTable<IReadOnlyList<HistoryPoint>, TrendCell> _trends = new();
 
-    private sealed record KindParts(MarkupString Head, MarkupString Tail);
+    private sealed record Cell(MarkupString Markup);
 
     private sealed record Highlighted(KindStatus Previous, MarkupString Head);
 
-    private sealed record LeaseParts(MarkupString Head, MarkupString Attempts, MarkupString Chip);
+    private sealed record KindRow(string Head, string Trend, bool EmptyActions, MarkupString Row);
 
-    private sealed record WorkerParts(MarkupString Head, MarkupString Jobs);
+    private sealed record LeaseParts(MarkupString Cells, MarkupString Chip, MarkupString Row);
+
+    private sealed record WorkerParts(MarkupString Cells, MarkupString Row, MarkupString RowWithActions);
 
     private sealed record TrendCell(DateTimeOffset To, MarkupString Markup);
+
+    /// <summary>
+    /// An age such as "4m 12s", with the absolute time on hover: <c>data-since</c> is its start in Unix milliseconds
+    /// on the database's clock, and <c>live.js</c> writes the text from it and the nearest <c>data-now</c> (the
+    /// database's time when that was drawn), moving it on once a second. The text written here is the age at
+    /// <paramref name="now"/>, what shows before the script runs. <paramref name="ownClock"/> puts the
+    /// <c>data-now</c> on the age itself, for an age outside a table that carries one.
+    /// </summary>
+    public static string Age(DateTimeOffset? since, DateTimeOffset now, bool ownClock = false)
+    {
+        var html = new StringBuilder("<span class=\"age\"");
+        if (ownClock)
+        {
+            html.Append(" data-now=\"").Append(Formatting.ClockData(now)).Append('"');
+        }
+
+        if (since is not { } at)
+        {
+            return html.Append(">—</span>").ToString();
+        }
+
+        return html.Append(" title=\"").Append(Formatting.Absolute(at)).Append("\" data-since=\"").Append(Formatting.ClockData(at))
+            .Append("\">").Append(Formatting.Age(now - at)).Append("</span>").ToString();
+    }
 
     /// <summary>
     /// A kind's name, counts per state (each a link to the filtered job list) and stuck leases. A count that differs
@@ -44,7 +73,7 @@ public static class RowMarkup
         ArgumentNullException.ThrowIfNull(kind);
         if (previous is null || ReferenceEquals(previous, kind) || JobStates.Known.All(s => previous.CountOf(s).Count == kind.CountOf(s).Count))
         {
-            return _kinds.GetValue(kind, static k => BuildKind(k)).Head;
+            return _kindHeads.GetValue(kind, static k => new(BuildKindHead(k, null))).Markup;
         }
 
         if (_kindHighlights.TryGetValue(kind, out var highlighted) && ReferenceEquals(highlighted.Previous, previous))
@@ -57,8 +86,32 @@ public static class RowMarkup
         return highlighted.Head;
     }
 
-    /// <summary>A kind's lease timeout and its status chip (paused, by whom and why, or running).</summary>
-    public static MarkupString KindTail(KindStatus kind) => _kinds.GetValue(kind, static k => BuildKind(k)).Tail;
+    /// <summary>A kind's oldest queued job (an <see cref="Age"/>), lease timeout and status chip (paused, by whom and why, or running).</summary>
+    public static MarkupString KindTail(KindStatus kind, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        return (_kindTails.TryGetValue(kind, out var tail) ? tail : _kindTails.GetValue(kind, k => new(BuildKindTail(k, now)))).Markup;
+    }
+
+    /// <summary>
+    /// A kind's whole row without buttons: its head (<see cref="KindHead"/>), its trend cell (<see cref="Trend"/>) and
+    /// its tail. Every viewer of the same snapshot asks with the same head and trend, and gets the same string.
+    /// </summary>
+    public static MarkupString KindRowWithout(KindStatus kind, MarkupString head, MarkupString trend, DateTimeOffset now, bool emptyActions)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        if (_kindRows.TryGetValue(kind, out var row) && ReferenceEquals(row.Head, head.Value) && ReferenceEquals(row.Trend, trend.Value)
+            && row.EmptyActions == emptyActions)
+        {
+            return row.Row;
+        }
+
+        var html = new StringBuilder("<tr data-testid=\"kind-row\" data-kind=\"").Append(E(kind.Kind)).Append("\">")
+            .Append(head.Value).Append(trend.Value).Append(KindTail(kind, now).Value).Append(emptyActions ? EmptyActions : "").Append("</tr>");
+        row = new KindRow(head.Value, trend.Value, emptyActions, new(html.ToString()));
+        _kindRows.AddOrUpdate(kind, row);
+        return row.Row;
+    }
 
     /// <summary>
     /// A kind's last hour (backlog and finished per minute) as two sparklines in a cell. The hour ends at the next
@@ -67,7 +120,7 @@ public static class RowMarkup
     public static MarkupString Trend(IReadOnlyList<HistoryPoint> points, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(points);
-        var to = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero).AddMinutes(1);
+        var to = TrendEnd(now);
         if (_trends.TryGetValue(points, out var cell) && cell.To == to)
         {
             return cell.Markup;
@@ -81,20 +134,25 @@ public static class RowMarkup
         return cell.Markup;
     }
 
-    /// <summary>A lease's job id, kind and holder.</summary>
-    public static MarkupString LeaseHead(ProcessingJob job) => _leases.GetValue(job, static j => BuildLease(j)).Head;
+    /// <summary>Where a <see cref="Trend"/> drawn at <paramref name="now"/> ends: the next whole minute.</summary>
+    public static DateTimeOffset TrendEnd(DateTimeOffset now) =>
+        new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero).AddMinutes(1);
 
-    /// <summary>A lease's attempts cell.</summary>
-    public static MarkupString LeaseAttempts(ProcessingJob job) => _leases.GetValue(job, static j => BuildLease(j)).Attempts;
+    /// <summary>A lease's cells before the last: job id, kind, holder, held for, last heartbeat, attempts.</summary>
+    public static MarkupString LeaseCells(ProcessingJob job, DateTimeOffset now) => Lease(job, now).Cells;
 
     /// <summary>The "stuck" chip of a stuck lease, with its kind's lease timeout on hover.</summary>
-    public static MarkupString LeaseChip(ProcessingJob job) => _leases.GetValue(job, static j => BuildLease(j)).Chip;
+    public static MarkupString LeaseChip(ProcessingJob job, DateTimeOffset now) => Lease(job, now).Chip;
 
-    /// <summary>A worker's id and its state chip.</summary>
-    public static MarkupString WorkerHead(WorkerStatus worker) => _workers.GetValue(worker, static w => BuildWorker(w)).Head;
+    /// <summary>A lease's whole row without a button (stuck ones marked).</summary>
+    public static MarkupString LeaseRow(ProcessingJob job, DateTimeOffset now) => Lease(job, now).Row;
 
-    /// <summary>The jobs a worker holds (a link to its leases) and its concurrency.</summary>
-    public static MarkupString WorkerJobs(WorkerStatus worker) => _workers.GetValue(worker, static w => BuildWorker(w)).Jobs;
+    /// <summary>A worker's cells before the actions: id, state chip, last heartbeat, up for, jobs.</summary>
+    public static MarkupString WorkerCells(WorkerStatus worker, DateTimeOffset now) => Worker(worker, now).Cells;
+
+    /// <summary>A worker's whole row without buttons; <paramref name="emptyActions"/> when the table has an actions column.</summary>
+    public static MarkupString WorkerRow(WorkerStatus worker, DateTimeOffset now, bool emptyActions) =>
+        emptyActions ? Worker(worker, now).RowWithActions : Worker(worker, now).Row;
 
     /// <summary>A small chip with MudBlazor's look (the classes <c>MudChip</c> renders), as HTML.</summary>
     public static string Chip(string text, Color color, string? title = null, bool outlined = false, string? testId = null)
@@ -128,12 +186,14 @@ public static class RowMarkup
             .Append('>').Append(E(Formatting.Count(count))).Append("</span>").ToString();
     }
 
-    private static KindParts BuildKind(KindStatus kind)
+    private const string EmptyActions = "<td class=\"actions\"></td>";
+
+    private static MarkupString BuildKindTail(KindStatus kind, DateTimeOffset now)
     {
         var chip = kind.Paused
             ? Chip("paused", Color.Warning, $"Paused by {kind.PausedBy} at {(kind.PausedAt is { } at ? Formatting.Absolute(at) : "?")}: {kind.PauseReason}")
             : Chip("running", Color.Default, outlined: true);
-        return new(BuildKindHead(kind, null), new($"<td>{E(Formatting.Duration(kind.LeaseTimeout))}</td><td>{chip}</td>"));
+        return new($"<td>{Age(kind.OldestQueuedAt, now)}</td><td>{E(Formatting.Duration(kind.LeaseTimeout))}</td><td>{chip}</td>");
     }
 
     private static MarkupString BuildKindHead(KindStatus kind, KindStatus? previous)
@@ -155,22 +215,38 @@ public static class RowMarkup
         return new(html.Append("</td>").ToString());
     }
 
-    private static LeaseParts BuildLease(ProcessingJob job)
+    private static LeaseParts Lease(ProcessingJob job, DateTimeOffset now)
     {
-        var holder = job.LeasedBy is null ? "<td class=\"mono clip\">—</td>" : $"<td class=\"mono clip\" title=\"{E(job.LeasedBy)}\">{E(job.LeasedBy)}</td>";
-        return new(
-            new($"<td>{job.Id.ToString(CultureInfo.InvariantCulture)}</td><td class=\"mono clip\" title=\"{E(job.Kind)}\">{E(job.Kind)}</td>{holder}"),
-            new($"<td class=\"text-right\">{job.Attempts.ToString(CultureInfo.InvariantCulture)}</td>"),
-            new(job.IsStuck ? Chip("stuck", Color.Error, $"No heartbeat within the lease timeout of {Formatting.Duration(job.LeaseTimeout)}") : ""));
+        ArgumentNullException.ThrowIfNull(job);
+        return _leases.TryGetValue(job, out var parts) ? parts : _leases.GetValue(job, j => BuildLease(j, now));
     }
 
-    private static WorkerParts BuildWorker(WorkerStatus worker)
+    private static LeaseParts BuildLease(ProcessingJob job, DateTimeOffset now)
+    {
+        var holder = job.LeasedBy is null ? "<td class=\"mono clip\">—</td>" : $"<td class=\"mono clip\" title=\"{E(job.LeasedBy)}\">{E(job.LeasedBy)}</td>";
+        var id = job.Id.ToString(CultureInfo.InvariantCulture);
+        var cells = $"<td>{id}</td><td class=\"mono clip\" title=\"{E(job.Kind)}\">{E(job.Kind)}</td>{holder}"
+            + $"<td>{Age(job.LeasedAt, now)}</td><td>{Age(job.HeartbeatAt, now)}</td><td class=\"text-right\">{job.Attempts.ToString(CultureInfo.InvariantCulture)}</td>";
+        var chip = job.IsStuck ? Chip("stuck", Color.Error, $"No heartbeat within the lease timeout of {Formatting.Duration(job.LeaseTimeout)}") : "";
+        var row = $"<tr{(job.IsStuck ? " class=\"stuck-row\"" : "")} data-testid=\"lease-row\" data-job-id=\"{id}\">{cells}<td>{chip}</td></tr>";
+        return new(new(cells), new(chip), new(row));
+    }
+
+    private static WorkerParts Worker(WorkerStatus worker, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        return _workers.TryGetValue(worker, out var parts) ? parts : _workers.GetValue(worker, w => BuildWorker(w, now));
+    }
+
+    private static WorkerParts BuildWorker(WorkerStatus worker, DateTimeOffset now)
     {
         var id = E(worker.Id);
         var concurrency = worker.Registered ? $" / {worker.Concurrency.ToString(CultureInfo.InvariantCulture)}" : "";
-        return new(
-            new($"<td class=\"mono clip\" title=\"{id}\">{id}</td><td>{Chip(WorkerLabel(worker), WorkerColor(worker))}</td>"),
-            new($"<td class=\"text-right\" title=\"jobs it holds now, counted in the database / its concurrency\" data-testid=\"worker-jobs\"><a class=\"count-link\" href=\"{E(Links.LeasesOf(worker.Id))}\">{E(Formatting.Number(worker.InFlight))}</a>{concurrency}</td>"));
+        var cells = $"<td class=\"mono clip\" title=\"{id}\">{id}</td><td>{Chip(WorkerLabel(worker), WorkerColor(worker))}</td>"
+            + $"<td>{Age(worker.HeartbeatAt, now)}</td><td>{Age(worker.StartedAt, now)}</td>"
+            + $"<td class=\"text-right\" title=\"jobs it holds now, counted in the database / its concurrency\" data-testid=\"worker-jobs\"><a class=\"count-link\" href=\"{E(Links.LeasesOf(worker.Id))}\">{E(Formatting.Number(worker.InFlight))}</a>{concurrency}</td>";
+        var row = $"<tr data-testid=\"worker-row\" data-worker=\"{id}\">{cells}";
+        return new(new(cells), new(row + "</tr>"), new(row + EmptyActions + "</tr>"));
     }
 
     private static string WorkerLabel(WorkerStatus w) => WorkerPhases.Label(w.Phase) + (w.Registered ? "" : ", never registered");

@@ -4,60 +4,69 @@ using Microsoft.AspNetCore.Components.Rendering;
 
 namespace Dashboard.Web.Components.Shared;
 
-// The rows: what does not move with the clock is one shared HTML string per worker (RowMarkup); the ages and the
-// buttons are the row's only frames of their own.
+// A row is one shared HTML string (RowMarkup); a row with buttons keeps its element and the buttons as frames. The
+// table is drawn again only when what it shows changed: its ages move in the browser.
 public sealed partial class WorkerTable
 {
     private RenderFragment? _rows;
+    private object? _drawn;
 
     private RenderFragment Rows => _rows ??= WriteRows;
 
+    // Now is left out: the ages' markup does not change with the clock, and an age drawn earlier moves on in the browser.
+    private object View => (Workers, CanDrain, CanResume, CanRelease, Enabled);
+
+    private bool Actions => CanDrain || CanResume || CanRelease;
+
+    protected override bool ShouldRender() => !Equals(View, _drawn);
+
+    private bool CanDrainOrResume(WorkerStatus worker) =>
+        worker.Registered && worker.Phase != WorkerPhase.Stopped && (worker.DrainRequested ? CanResume : CanDrain);
+
+    private bool CanReleaseLeases(WorkerStatus worker) => !worker.IsAlive && CanRelease && worker.InFlight > 0;
+
     private void WriteRows(RenderTreeBuilder builder)
     {
-        var actions = CanDrain || CanResume || CanRelease;
+        _drawn = View;
         foreach (var worker in Workers)
         {
-            builder.OpenElement(0, "tr");
-            builder.AddAttribute(1, "data-testid", "worker-row");
-            builder.AddAttribute(2, "data-worker", worker.Id);
-            builder.AddContent(3, RowMarkup.WorkerHead(worker));
-            builder.OpenElement(4, "td");
-            builder.AddContent(5, Cells.Age(worker.HeartbeatAt, Now));
-            builder.CloseElement();
-            builder.OpenElement(6, "td");
-            builder.AddContent(7, Cells.Age(worker.StartedAt, Now));
-            builder.CloseElement();
-            builder.AddContent(8, RowMarkup.WorkerJobs(worker));
-            if (actions)
+            var drainOrResume = CanDrainOrResume(worker);
+            var release = CanReleaseLeases(worker);
+            if (!drainOrResume && !release)
             {
-                builder.OpenElement(9, "td");
-                builder.AddAttribute(10, "class", "actions");
-                if (worker.Registered && worker.Phase != WorkerPhase.Stopped)
-                {
-                    if (worker.DrainRequested && CanResume)
-                    {
-                        builder.OpenRegion(11);
-                        Cells.Button(builder, this, "Resume", "resume-worker", Enabled, () => OnResume.InvokeAsync(worker));
-                        builder.CloseRegion();
-                    }
-                    else if (!worker.DrainRequested && CanDrain)
-                    {
-                        builder.OpenRegion(12);
-                        Cells.Button(builder, this, "Drain", "drain-worker", Enabled, () => OnDrain.InvokeAsync(worker));
-                        builder.CloseRegion();
-                    }
-                }
-
-                if (!worker.IsAlive && CanRelease && worker.InFlight > 0)
-                {
-                    builder.OpenRegion(13);
-                    Cells.Button(builder, this, "Release its leases", "release-worker-leases", Enabled, () => OnReleaseLeases.InvokeAsync(worker), danger: true);
-                    builder.CloseRegion();
-                }
-
-                builder.CloseElement();
+                builder.AddContent(0, RowMarkup.WorkerRow(worker, Now, emptyActions: Actions));
+                continue;
             }
 
+            builder.OpenElement(1, "tr");
+            builder.AddAttribute(2, "data-testid", "worker-row");
+            builder.AddAttribute(3, "data-worker", worker.Id);
+            builder.AddContent(4, RowMarkup.WorkerCells(worker, Now));
+            builder.OpenElement(5, "td");
+            builder.AddAttribute(6, "class", "actions");
+            if (drainOrResume)
+            {
+                builder.OpenRegion(7);
+                if (worker.DrainRequested)
+                {
+                    Cells.Button(builder, this, "Resume", "resume-worker", Enabled, () => OnResume.InvokeAsync(worker));
+                }
+                else
+                {
+                    Cells.Button(builder, this, "Drain", "drain-worker", Enabled, () => OnDrain.InvokeAsync(worker));
+                }
+
+                builder.CloseRegion();
+            }
+
+            if (release)
+            {
+                builder.OpenRegion(8);
+                Cells.Button(builder, this, "Release its leases", "release-worker-leases", Enabled, () => OnReleaseLeases.InvokeAsync(worker), danger: true);
+                builder.CloseRegion();
+            }
+
+            builder.CloseElement();
             builder.CloseElement();
         }
     }
