@@ -110,9 +110,12 @@ public sealed class OverviewPageTests : DashboardTestContext
         Assert.Equal("kind.130", page.FindAll("[data-testid=kind-row]")[0].GetAttribute("data-kind"));
         Assert.Contains("10 of 501 kinds match", page.Find("[data-testid=kind-count]").TextContent, StringComparison.Ordinal);
 
-        nav.NavigateTo("/?sort=backlog");
+        nav.NavigateTo("/");
+        page.Find("[data-testid=kind-sort]").Change("backlog");
+        Assert.EndsWith("/?sort=backlog", nav.Uri, StringComparison.Ordinal);
         page.WaitForAssertion(() => Assert.Equal("kind.499", page.FindAll("[data-testid=kind-row]")[0].GetAttribute("data-kind")));
         Assert.Equal(KindTable.PageSize, page.FindAll("[data-testid=kind-row]").Count);
+        Assert.Equal("backlog", page.Find("[data-testid=kind-sort] option[selected]").GetAttribute("value"));
 
         nav.NavigateTo("/?sort=failed&q=tenant");
         page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=kind-row]")));
@@ -365,15 +368,21 @@ public sealed class OverviewPageTests : DashboardTestContext
     {
         // A change redraws what it changed, in every open tab; a table whose rows are the same instances (the loop's
         // Reusing keeps them) is not drawn again, and its ages keep moving in the browser from their start.
+        // More leases than a page: the first page is cut from the snapshot's list.
         DashboardSnapshot Read(long queued) => Snapshots.Create(
             kinds: [Snapshots.Kind("email.send", false, new StateCount("queued", queued, false)), Snapshots.Kind("pdf.render")],
-            processing: [Snapshots.Lease(7, "w1:1", TimeSpan.FromSeconds(75), stuck: true)],
+            processing: [Snapshots.Lease(7, "w1:1", TimeSpan.FromSeconds(75), stuck: true), .. Enumerable.Range(100, 30).Select(id => Snapshots.Lease(id, "w1:1", TimeSpan.FromSeconds(5), stuck: false))],
             workers: [Snapshots.Worker("w1:1", inFlight: 1)]);
         var first = Read(14);
         State.Set(Snapshots.Healthy(first));
         var page = Render<OverviewPage>();
         var (leases, workers, kinds) = (page.FindComponent<LeaseTable>(), page.FindComponent<WorkerTable>(), page.FindComponent<KindTable>());
         var drawn = (leases.RenderCount, workers.RenderCount, kinds.RenderCount);
+        var others = new IRenderedComponent<Microsoft.AspNetCore.Components.IComponent>[]
+        {
+            page.FindComponent<StateCountCards>(), page.FindComponent<IntakeBanner>(), page.FindComponent<LiveToggle>(), page.FindComponent<DatabaseBanner>(),
+        }.Concat(page.FindComponents<Pager>()).ToList();
+        var othersDrawn = others.Select(c => c.RenderCount).ToList();
 
         var second = Read(15).Reusing(first);
         Clock.Advance(TimeSpan.FromSeconds(3));
@@ -383,6 +392,7 @@ public sealed class OverviewPageTests : DashboardTestContext
         Assert.Same(first.Processing, second.Processing);
         Assert.Same(first.Kinds[1], second.Kinds[1]);
         Assert.Equal((drawn.Item1, drawn.Item2, drawn.Item3 + 1), (leases.RenderCount, workers.RenderCount, kinds.RenderCount));
+        Assert.Equal(othersDrawn, others.Select(c => c.RenderCount));
         Assert.Equal("1m 15s", page.Find("[data-testid=lease-row] .age").TextContent);
 
         // A row that changed is drawn with the time of the table's new drawing.

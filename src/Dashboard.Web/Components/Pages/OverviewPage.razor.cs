@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Dashboard.Core.Actions;
 using Dashboard.Core.Alerts;
 using Dashboard.Core.Changes;
@@ -85,8 +86,17 @@ public sealed partial class OverviewPage : LivePageBase
         ? new(FirstPage(Feed.Snapshot?.Workers), WorkersFromSnapshot ? Feed.Snapshot?.WorkerTotal ?? 0 : 0, 0, PageSize, Now)
         : _workerPage;
 
-    private static IReadOnlyList<T> FirstPage<T>(IReadOnlyList<T>? items) =>
-        items is null ? [] : items.Count <= PageSize ? items : [.. items.Take(PageSize)];
+    // One list per snapshot list, shared by every tab: the same rows stay the same instance, and a table whose rows
+    // are the same is not drawn again (DrawnWhenChanged).
+    private static IReadOnlyList<T> FirstPage<T>(IReadOnlyList<T>? items)
+        where T : class =>
+        items is null ? [] : items.Count <= PageSize ? items : FirstPages<T>.Of.GetValue(items, static list => [.. list.Take(PageSize)]);
+
+    private static class FirstPages<T>
+        where T : class
+    {
+        public static readonly ConditionalWeakTable<IReadOnlyList<T>, IReadOnlyList<T>> Of = new();
+    }
 
     private readonly CancellationTokenSource _stop = new();
 

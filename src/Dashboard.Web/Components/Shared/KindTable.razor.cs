@@ -12,8 +12,6 @@ public sealed partial class KindTable
 
     private RenderFragment? _pageLinks;
 
-    private object? _drawn;
-
     private RenderFragment Rows => _rows ??= WriteRows;
 
     private RenderFragment PageLinks => _pageLinks ??= builder =>
@@ -21,15 +19,12 @@ public sealed partial class KindTable
 
     // Now is left out (the ages move in the browser) but for the minute the sparklines end at; Previous only matters
     // with new kinds, whose highlights it decides.
-    private object View => (Kinds, Trends, RowMarkup.TrendEnd(Now), Filter, Sort, Page, CanPause, CanResume, CanRelease, Enabled);
+    protected override object View => (Kinds, Trends, RowMarkup.TrendEnd(Now), Filter, Sort, Page, CanPause, CanResume, CanRelease, Enabled);
 
     private bool Actions => CanPause || CanResume || CanRelease;
 
-    protected override bool ShouldRender() => !Equals(View, _drawn);
-
     private void WriteRows(RenderTreeBuilder builder)
     {
-        _drawn = View;
         var actions = Actions;
         foreach (var kind in Shown)
         {

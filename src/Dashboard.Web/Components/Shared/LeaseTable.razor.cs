@@ -8,18 +8,13 @@ namespace Dashboard.Web.Components.Shared;
 public sealed partial class LeaseTable
 {
     private RenderFragment? _rows;
-    private object? _drawn;
-
     private RenderFragment Rows => _rows ??= WriteRows;
 
     // Now is left out: the ages' markup does not change with the clock, and an age drawn earlier moves on in the browser.
-    private object View => (Processing, Total, Offset, Filtered, CanRelease, Enabled);
-
-    protected override bool ShouldRender() => !Equals(View, _drawn);
+    protected override object View => (Processing, Total, Offset, Filtered, CanRelease, Enabled);
 
     private void WriteRows(RenderTreeBuilder builder)
     {
-        _drawn = View;
         foreach (var job in Processing)
         {
             if (!job.IsStuck || !CanRelease)

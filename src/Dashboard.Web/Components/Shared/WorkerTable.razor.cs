@@ -9,16 +9,12 @@ namespace Dashboard.Web.Components.Shared;
 public sealed partial class WorkerTable
 {
     private RenderFragment? _rows;
-    private object? _drawn;
-
     private RenderFragment Rows => _rows ??= WriteRows;
 
     // Now is left out: the ages' markup does not change with the clock, and an age drawn earlier moves on in the browser.
-    private object View => (Workers, CanDrain, CanResume, CanRelease, Enabled);
+    protected override object View => (Workers, CanDrain, CanResume, CanRelease, Enabled);
 
     private bool Actions => CanDrain || CanResume || CanRelease;
-
-    protected override bool ShouldRender() => !Equals(View, _drawn);
 
     private bool CanDrainOrResume(WorkerStatus worker) =>
         worker.Registered && worker.Phase != WorkerPhase.Stopped && (worker.DrainRequested ? CanResume : CanDrain);
@@ -27,7 +23,6 @@ public sealed partial class WorkerTable
 
     private void WriteRows(RenderTreeBuilder builder)
     {
-        _drawn = View;
         foreach (var worker in Workers)
         {
             var drainOrResume = CanDrainOrResume(worker);
