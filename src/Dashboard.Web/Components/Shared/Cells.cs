@@ -52,6 +52,53 @@ public static class Cells
         builder.CloseElement();
     }
 
+    /// <summary>
+    /// A switch with MudBlazor's look (the markup <c>MudSwitch</c> renders, checked in <paramref name="color"/>), as
+    /// frames of the page: MudSwitch is two components with their parameter state, kept by every open tab and drawn at
+    /// every change of the page it sits on. A component test compares the two.
+    /// </summary>
+    public static RenderFragment Switch(object receiver, string label, bool value, Action<bool> onChange, Color color, string? testId = null) => builder =>
+    {
+        var tone = value ? color.ToString().ToLowerInvariant() : "default";
+        builder.OpenElement(0, "div");
+        builder.AddAttribute(1, "class", "mud-input-control mud-input-control-boolean-input");
+        builder.OpenElement(2, "div");
+        builder.AddAttribute(3, "class", "mud-input-control-input-container");
+        builder.OpenElement(4, "label");
+        builder.AddAttribute(5, "class", "mud-switch mud-input-content-placement-end");
+        builder.OpenElement(6, "span");
+        builder.AddAttribute(7, "class", "mud-switch-span mud-switch-span-medium");
+        builder.OpenElement(8, "span");
+        builder.AddAttribute(9, "class", $"mud-button-root mud-icon-button mud-switch-base mud-ripple mud-ripple-switch mud-{tone}-text hover:mud-{tone}-hover{(value ? " mud-checked" : "")} mud-switch-base-medium");
+        builder.OpenElement(10, "span");
+        builder.AddAttribute(11, "class", "mud-switch-button");
+        builder.OpenElement(12, "input");
+        builder.AddAttribute(13, "tabindex", "0");
+        builder.AddAttribute(14, "data-testid", testId);
+        builder.AddAttribute(15, "aria-readonly", "false");
+        builder.AddAttribute(16, "role", "switch");
+        builder.AddAttribute(17, "aria-checked", value ? "true" : "false");
+        builder.AddAttribute(18, "type", "checkbox");
+        builder.AddAttribute(19, "class", "mud-switch-input");
+        builder.AddAttribute(20, "checked", value);
+        builder.AddAttribute(21, "onchange", EventCallback.Factory.Create<ChangeEventArgs>(receiver, e => onChange(e.Value is true or "true" or "on")));
+        builder.CloseElement();
+        builder.AddMarkupContent(22, "<span class=\"mud-switch-thumb-medium d-flex align-center justify-center\"></span>");
+        builder.CloseElement();
+        builder.CloseElement();
+        builder.OpenElement(23, "span");
+        builder.AddAttribute(24, "class", $"mud-switch-track mud-{tone}");
+        builder.CloseElement();
+        builder.CloseElement();
+        builder.OpenElement(25, "span");
+        builder.AddAttribute(26, "class", "mud-typography mud-typography-body1");
+        builder.AddContent(27, label);
+        builder.CloseElement();
+        builder.CloseElement();
+        builder.CloseElement();
+        builder.CloseElement();
+    };
+
     private const string TextButton = "mud-button-root mud-button mud-button-text mud-button-text-default mud-button-text-size-small mud-ripple";
 
     private const string DangerButton = "mud-button-root mud-button mud-button-text mud-button-text-error mud-button-text-size-small mud-ripple";
