@@ -23,7 +23,7 @@ public static class RowMarkup
     private static readonly ConditionalWeakTable<KindStatus, Cell> _kindHeads = new();
     private static readonly ConditionalWeakTable<KindStatus, Cell> _kindTails = new();
     private static readonly ConditionalWeakTable<KindStatus, Highlighted> _kindHighlights = new();
-    private static readonly ConditionalWeakTable<KindStatus, KindRow> _kindRows = new();
+    private static readonly ConditionalWeakTable<KindStatus, KindRows> _kindRows = new();
     private static readonly ConditionalWeakTable<ProcessingJob, LeaseParts> _leases = new();
     private static readonly ConditionalWeakTable<WorkerStatus, WorkerParts> _workers = new();
     private static readonly ConditionalWeakTable<IReadOnlyList<HistoryPoint>, TrendCell> _trends = new();
@@ -33,6 +33,33 @@ public static class RowMarkup
     private sealed record Highlighted(KindStatus Previous, MarkupString Head);
 
     private sealed record KindRow(string Head, string Trend, bool EmptyActions, MarkupString Row);
+
+    // The last few variants of a kind's row: tabs may show it with or without a highlight, and with the trends they
+    // read last (each tab reads them on its own every few seconds), so more than one variant lives at a time.
+    private sealed class KindRows
+    {
+        private readonly KindRow?[] _recent = new KindRow?[4];
+        private int _next;
+
+        public MarkupString Get(string head, string trend, bool emptyActions, Func<MarkupString> build)
+        {
+            lock (_recent)
+            {
+                foreach (var row in _recent)
+                {
+                    if (row is not null && ReferenceEquals(row.Head, head) && ReferenceEquals(row.Trend, trend) && row.EmptyActions == emptyActions)
+                    {
+                        return row.Row;
+                    }
+                }
+
+                var built = new KindRow(head, trend, emptyActions, build());
+                _recent[_next] = built;
+                _next = (_next + 1) % _recent.Length;
+                return built.Row;
+            }
+        }
+    }
 
     private sealed record LeaseParts(MarkupString Cells, MarkupString Chip, MarkupString Row);
 
@@ -95,22 +122,14 @@ public static class RowMarkup
 
     /// <summary>
     /// A kind's whole row without buttons: its head (<see cref="KindHead"/>), its trend cell (<see cref="Trend"/>) and
-    /// its tail. Every viewer of the same snapshot asks with the same head and trend, and gets the same string.
+    /// its tail. Every viewer that asks with the same head and trend gets the same string.
     /// </summary>
     public static MarkupString KindRowWithout(KindStatus kind, MarkupString head, MarkupString trend, DateTimeOffset now, bool emptyActions)
     {
         ArgumentNullException.ThrowIfNull(kind);
-        if (_kindRows.TryGetValue(kind, out var row) && ReferenceEquals(row.Head, head.Value) && ReferenceEquals(row.Trend, trend.Value)
-            && row.EmptyActions == emptyActions)
-        {
-            return row.Row;
-        }
-
-        var html = new StringBuilder("<tr data-testid=\"kind-row\" data-kind=\"").Append(E(kind.Kind)).Append("\">")
-            .Append(head.Value).Append(trend.Value).Append(KindTail(kind, now).Value).Append(emptyActions ? EmptyActions : "").Append("</tr>");
-        row = new KindRow(head.Value, trend.Value, emptyActions, new(html.ToString()));
-        _kindRows.AddOrUpdate(kind, row);
-        return row.Row;
+        return _kindRows.GetValue(kind, static _ => new KindRows()).Get(head.Value, trend.Value, emptyActions, () => new(
+            new StringBuilder("<tr data-testid=\"kind-row\" data-kind=\"").Append(E(kind.Kind)).Append("\">").Append(head.Value)
+                .Append(trend.Value).Append(KindTail(kind, now).Value).Append(emptyActions ? EmptyActions : "").Append("</tr>").ToString()));
     }
 
     /// <summary>
