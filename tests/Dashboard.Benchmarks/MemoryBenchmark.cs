@@ -124,7 +124,7 @@ public sealed class MemoryBenchmark : IBenchmark
                             foreach (var (name, change) in new (string, Func<int, bool, Task<long>>)[] { ("job_kinds pause/resume", (i, on) => PauseAsync(database, on)), ("job-table UPDATE", (i, on) => FlipMarkerAsync(database, on)) })
                             {
                                 var l = await MeasureLatencyAsync(tabs.Probes(), name, samples, change, console.Id);
-                                latencies.Add(Invariant($"| {name} | {count} | {l.Probes} | {l.P50:N0} ms | {l.P95:N0} ms | {l.Max:N0} ms | {l.Missed} | {l.ConsoleCpu:N0} ms | {l.BrowserCpu:N0} ms | {SnapshotBenchmark.LoadAverage()} |"));
+                                latencies.Add(Invariant($"| {name} | {count} | {l.Probes} | {l.ArrivedP50:N0} ms | {l.ArrivedP95:N0} ms | {l.P50:N0} ms | {l.P95:N0} ms | {l.Max:N0} ms | {l.Missed} | {l.ConsoleCpu:N0} ms | {l.BrowserCpu:N0} ms | {SnapshotBenchmark.LoadAverage()} |"));
                                 await output.WriteLineAsync(latencies[^1]);
                             }
                         }
@@ -175,8 +175,8 @@ public sealed class MemoryBenchmark : IBenchmark
         }
 
         await output.WriteLineAsync();
-        await output.WriteLineAsync("| change → screen | tabs open | tabs probed | p50 | p95 | max | missed (10 s) | console CPU per change | browsers' CPU per change | load avg |");
-        await output.WriteLineAsync("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        await output.WriteLineAsync("| change → screen | tabs open | tabs probed | arrived p50 | arrived p95 | shown p50 | shown p95 | shown max | missed (10 s) | console CPU per change | browsers' CPU per change | load avg |");
+        await output.WriteLineAsync("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
         foreach (var row in latencies)
         {
             await output.WriteLineAsync(row);
@@ -187,7 +187,8 @@ public sealed class MemoryBenchmark : IBenchmark
 
     private sealed record Reading(long Heap, long Committed, long Resident);
 
-    private sealed record Latency(int Probes, double P50, double P95, double Max, int Missed, double ConsoleCpu, double BrowserCpu);
+    // Arrived: when the tab began to handle the message with the change (the console's part, before the browser draws).
+    private sealed record Latency(int Probes, double P50, double P95, double Max, int Missed, double ConsoleCpu, double BrowserCpu, double ArrivedP50, double ArrivedP95);
 
     private static async Task<Reading> ReadAsync(ConsoleProcess console)
     {
@@ -345,6 +346,7 @@ public sealed class MemoryBenchmark : IBenchmark
     {
         var pause = name.StartsWith("job_kinds", StringComparison.Ordinal);
         var latencies = new List<double>();
+        var arrivals = new List<double>();
         var missed = 0;
         var (console, browsers) = (0.0, 0.0);
         for (var i = 0; i < samples + 2; i++)
@@ -367,13 +369,18 @@ public sealed class MemoryBenchmark : IBenchmark
 
             var start = await change(i, on);
             var seen = new long[probes.Count];
+            var arrived = new long[probes.Count];
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
             while (seen.Any(s => s == 0) && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(50);
                 for (var p = 0; p < probes.Count; p++)
                 {
-                    seen[p] = seen[p] != 0 ? seen[p] : await probes[p].EvaluateAsync<long>("() => window.__seen || 0");
+                    if (seen[p] == 0)
+                    {
+                        var at = await probes[p].EvaluateAsync<long[]>("() => [window.__seen || 0, Math.round(window.__arrived || 0)]");
+                        (seen[p], arrived[p]) = (at[0], at[1]);
+                    }
                 }
             }
 
@@ -382,23 +389,26 @@ public sealed class MemoryBenchmark : IBenchmark
                 continue; // warm-up
             }
 
-            foreach (var s in seen)
+            for (var p = 0; p < probes.Count; p++)
             {
-                if (s == 0)
+                if (seen[p] == 0)
                 {
                     missed++;
                 }
                 else
                 {
-                    latencies.Add(Math.Max(0, s - start));
+                    latencies.Add(Math.Max(0, seen[p] - start));
+                    arrivals.Add(Math.Max(0, arrived[p] - start));
                 }
             }
         }
 
         (console, browsers) = ((ProcessCpu.Of(consolePid) - console) / samples, (ProcessCpu.OfCommand("chrom") - browsers) / samples);
         latencies.Sort();
-        double At(double p) => latencies.Count == 0 ? double.NaN : latencies[Math.Clamp((int)Math.Ceiling(p * latencies.Count) - 1, 0, latencies.Count - 1)];
-        return new Latency(probes.Count, At(0.5), At(0.95), latencies.Count == 0 ? double.NaN : latencies[^1], missed, console, browsers);
+        arrivals.Sort();
+        static double At(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+        return new Latency(probes.Count, At(latencies, 0.5), At(latencies, 0.95), latencies.Count == 0 ? double.NaN : latencies[^1], missed, console, browsers,
+            At(arrivals, 0.5), At(arrivals, 0.95));
     }
 
     // Waits (at most 15 s) until every tab has drawn the change before: the viewers' browser (the Chromium processes
@@ -417,7 +427,23 @@ public sealed class MemoryBenchmark : IBenchmark
         }
     }
 
-    // Records (Date.now()) the moment the kind's row shows the expected text in the given cell.
+    // When the page began to handle the last message on the circuit's WebSocket (Unix ms, the message event's own
+    // time): the change comes in one render batch, so at the change this is when the console's message was taken up,
+    // before Blazor applies it and the browser draws it. A listener added before Blazor's own.
+    private const string ArrivalScript = """
+        (() => {
+            const Native = window.WebSocket;
+            window.WebSocket = class extends Native {
+                constructor(...args) {
+                    super(...args);
+                    this.addEventListener("message", e => { window.__messageAt = performance.timeOrigin + e.timeStamp; });
+                }
+            };
+        })();
+        """;
+
+    // Records (Date.now()) the moment the kind's row shows the expected text in the given cell, and when the message
+    // that carried it arrived.
     private const string WatchScript = """
         ([kind, cell, text]) => {
             window.__seen = 0;
@@ -427,6 +453,7 @@ public sealed class MemoryBenchmark : IBenchmark
                 const target = row && row.querySelector(cell);
                 if (target && target.textContent.trim().includes(text)) {
                     window.__seen = Date.now();
+                    window.__arrived = window.__messageAt || 0;
                     window.__watch.disconnect();
                 }
             };
@@ -469,7 +496,11 @@ public sealed class MemoryBenchmark : IBenchmark
                 var opened = await Task.WhenAll(batch.Select(async tab =>
                 {
                     var page = await tab.Context.NewPageAsync();
-                    if (!IsProbe(tab.Index))
+                    if (IsProbe(tab.Index))
+                    {
+                        await page.AddInitScriptAsync(ArrivalScript);
+                    }
+                    else
                     {
                         await page.RouteAsync("**/live*.js", route => route.FulfillAsync(new() { ContentType = "text/javascript", Body = "" }));
                     }
