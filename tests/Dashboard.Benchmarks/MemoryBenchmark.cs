@@ -50,9 +50,12 @@ public sealed class MemoryBenchmark : IBenchmark
         // released after it.
         var retention = TimeSpan.FromSeconds(args.Number("retention", 60));
 
-        // The tabs that are not probed run in a second Chromium at the lowest CPU priority (nice 19), as if on their
-        // viewers' own machines: on the benchmark's 2 cores, 200 tabs' browser work would otherwise take the CPU the
-        // console needs, and change → screen would measure the browsers. Every tab still draws every change.
+        // The tabs that are not probed run in a second Chromium at the lowest CPU priority (nice 19), and where this
+        // machine lets the benchmark make a CPU control group, in one with the smallest share, as if on their viewers'
+        // own machines: on the benchmark's 2 cores, 200 tabs' browser work would otherwise take the CPU the console
+        // needs, and change → screen would measure the browsers. Nice alone is not enough: it weighs each of the 190
+        // tabs' threads against each of the console's, and a browser in a session of its own is not weighed against
+        // the console at all (autogroup). Every tab still draws every change.
         var niceViewers = args.Number("nice-viewers", 1) != 0;
 
         // Where to write a heap dump at each count (dotnet-gcdump, when installed), to see where the memory goes.
@@ -75,7 +78,13 @@ public sealed class MemoryBenchmark : IBenchmark
             using var playwright = await Playwright.CreateAsync();
             var chromium = Environment.GetEnvironmentVariable("DASHBOARD_CHROMIUM") ?? "/usr/bin/chromium";
             await using var browser = await LaunchAsync(playwright, chromium);
-            var wrapper = niceViewers ? await NiceWrapperAsync(chromium) : null;
+            using var group = niceViewers ? ViewerCpuGroup.TryCreate() : null;
+            if (niceViewers)
+            {
+                await output.WriteLineAsync(group is null ? "viewers' browser: nice 19" : $"viewers' browser: nice 19, in CPU group {group.Path} ({group.Share})");
+            }
+
+            var wrapper = niceViewers ? await NiceWrapperAsync(chromium, group) : null;
             await using var viewers = wrapper is null ? null : await LaunchAsync(playwright, wrapper);
             if (wrapper is not null)
             {
@@ -268,10 +277,11 @@ public sealed class MemoryBenchmark : IBenchmark
     });
 
     // A script that starts Chromium at nice 19; its renderers and helpers inherit the priority.
-    private static async Task<string> NiceWrapperAsync(string chromium)
+    private static async Task<string> NiceWrapperAsync(string chromium, ViewerCpuGroup? group)
     {
         var path = Path.Combine(Path.GetTempPath(), $"dashboard-bench-nice-chromium-{Environment.ProcessId}.sh");
-        await File.WriteAllTextAsync(path, $"#!/bin/sh\nexec nice -n 19 '{chromium.Replace("'", "'\\''", StringComparison.Ordinal)}' \"$@\"\n");
+        var join = group is null ? "" : $"echo $$ > '{group.Path}/cgroup.procs'\n";
+        await File.WriteAllTextAsync(path, $"#!/bin/sh\n{join}exec nice -n 19 '{chromium.Replace("'", "'\\''", StringComparison.Ordinal)}' \"$@\"\n");
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
