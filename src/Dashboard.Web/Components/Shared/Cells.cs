@@ -53,6 +53,32 @@ public static class Cells
     }
 
     /// <summary>
+    /// A row's actions cell (<c>td.actions</c>) with up to two buttons (<see cref="Button"/>), each in a region of its
+    /// own; an action that is null is left out. Callers wrap it in a region of their own sequence number.
+    /// </summary>
+    public static void Actions(RenderTreeBuilder builder, object receiver, bool enabled, RowAction? first, RowAction? second)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.OpenElement(0, "td");
+        builder.AddAttribute(1, "class", "actions");
+        if (first is { } one)
+        {
+            builder.OpenRegion(2);
+            Button(builder, receiver, one.Label, one.TestId, enabled, one.OnClick, one.Danger);
+            builder.CloseRegion();
+        }
+
+        if (second is { } two)
+        {
+            builder.OpenRegion(3);
+            Button(builder, receiver, two.Label, two.TestId, enabled, two.OnClick, two.Danger);
+            builder.CloseRegion();
+        }
+
+        builder.CloseElement();
+    }
+
+    /// <summary>
     /// A switch with MudBlazor's look (the markup <c>MudSwitch</c> renders, checked in <paramref name="color"/>), as
     /// frames of the page: MudSwitch is two components with their parameter state, kept by every open tab and drawn at
     /// every change of the page it sits on. A component test compares the two.
@@ -104,3 +130,6 @@ public static class Cells
 
     private const string DangerButton = "mud-button-root mud-button mud-button-text mud-button-text-error mud-button-text-size-small mud-ripple";
 }
+
+/// <summary>A button in a row's actions cell (<see cref="Cells.Actions"/>).</summary>
+public readonly record struct RowAction(string Label, string TestId, Func<Task> OnClick, bool Danger = false);

@@ -44,31 +44,13 @@ public sealed partial class KindTable
             builder.AddContent(4, head);
             builder.AddContent(5, trend);
             builder.AddContent(6, RowMarkup.KindTail(kind, Now));
-            builder.OpenElement(7, "td");
-            builder.AddAttribute(8, "class", "actions");
-            if (pauseOrResume)
-            {
-                builder.OpenRegion(9);
-                if (kind.Paused)
-                {
-                    Cells.Button(builder, this, "Resume", "resume-kind", Enabled, () => OnResume.InvokeAsync(kind));
-                }
-                else
-                {
-                    Cells.Button(builder, this, "Pause", "pause-kind", Enabled, () => OnPause.InvokeAsync(kind));
-                }
-
-                builder.CloseRegion();
-            }
-
-            if (release)
-            {
-                builder.OpenRegion(10);
-                Cells.Button(builder, this, "Release stuck", "release-kind-stuck", Enabled, () => OnReleaseStuck.InvokeAsync(kind), danger: true);
-                builder.CloseRegion();
-            }
-
-            builder.CloseElement();
+            builder.OpenRegion(7);
+            Cells.Actions(builder, this, Enabled,
+                !pauseOrResume ? null
+                    : kind.Paused ? new RowAction("Resume", "resume-kind", () => OnResume.InvokeAsync(kind))
+                    : new RowAction("Pause", "pause-kind", () => OnPause.InvokeAsync(kind)),
+                release ? new RowAction("Release stuck", "release-kind-stuck", () => OnReleaseStuck.InvokeAsync(kind), Danger: true) : null);
+            builder.CloseRegion();
             builder.CloseElement();
         }
     }

@@ -37,31 +37,13 @@ public sealed partial class WorkerTable
             builder.AddAttribute(2, "data-testid", "worker-row");
             builder.AddAttribute(3, "data-worker", worker.Id);
             builder.AddContent(4, RowMarkup.WorkerCells(worker, Now));
-            builder.OpenElement(5, "td");
-            builder.AddAttribute(6, "class", "actions");
-            if (drainOrResume)
-            {
-                builder.OpenRegion(7);
-                if (worker.DrainRequested)
-                {
-                    Cells.Button(builder, this, "Resume", "resume-worker", Enabled, () => OnResume.InvokeAsync(worker));
-                }
-                else
-                {
-                    Cells.Button(builder, this, "Drain", "drain-worker", Enabled, () => OnDrain.InvokeAsync(worker));
-                }
-
-                builder.CloseRegion();
-            }
-
-            if (release)
-            {
-                builder.OpenRegion(8);
-                Cells.Button(builder, this, "Release its leases", "release-worker-leases", Enabled, () => OnReleaseLeases.InvokeAsync(worker), danger: true);
-                builder.CloseRegion();
-            }
-
-            builder.CloseElement();
+            builder.OpenRegion(5);
+            Cells.Actions(builder, this, Enabled,
+                !drainOrResume ? null
+                    : worker.DrainRequested ? new RowAction("Resume", "resume-worker", () => OnResume.InvokeAsync(worker))
+                    : new RowAction("Drain", "drain-worker", () => OnDrain.InvokeAsync(worker)),
+                release ? new RowAction("Release its leases", "release-worker-leases", () => OnReleaseLeases.InvokeAsync(worker), Danger: true) : null);
+            builder.CloseRegion();
             builder.CloseElement();
         }
     }
