@@ -515,8 +515,9 @@ public sealed class MemoryBenchmark : IBenchmark
                         await page.RouteAsync("**/live*.js", route => route.FulfillAsync(new() { ContentType = "text/javascript", Body = "" }));
                     }
 
+                    // Drawn by the circuit: a table (overview, jobs list), or a kind page's figures.
                     await page.GotoAsync(path);
-                    await page.WaitForSelectorAsync("table");
+                    await page.WaitForSelectorAsync("table, [data-testid=kind-now]");
                     return page;
                 }));
                 _pages.AddRange(opened);
