@@ -137,12 +137,13 @@ public sealed partial class ExperienceTests(DashboardApp app, BrowserFixture bro
         }
 
         await page.GotoAsync("/");
-        var kindCell = page.Locator("[data-testid=kind-row][data-kind='billing.invoice-reconciliation-nightly'] td").First;
-        Assert.Equal(1, await LineCountAsync(kindCell));
+        await Assertions.Expect(page.Locator("[data-testid=kind-row][data-kind='billing.invoice-reconciliation-nightly']")).ToBeVisibleAsync();
+        Assert.Equal(1, await LineCountAsync(page, "[data-testid=kind-row][data-kind='billing.invoice-reconciliation-nightly'] td"));
         await page.ScreenshotAsync(new() { Path = Screenshots.PathOf("phone-overview.png") });
 
         await page.Locator("[data-testid=nav-menu]").ClickAsync();
-        Assert.Equal(1, await LineCountAsync(page.Locator("[data-testid=drawer-signed-in-as] .mono")));
+        await Assertions.Expect(page.Locator("[data-testid=drawer-signed-in-as] .mono")).ToBeVisibleAsync();
+        Assert.Equal(1, await LineCountAsync(page, "[data-testid=drawer-signed-in-as] .mono"));
         await page.ScreenshotAsync(new() { Path = Screenshots.PathOf("phone-navigation.png") });
         await page.Locator("[data-testid=drawer-signout]").ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/signin\\?signedOut=1"));
@@ -441,15 +442,18 @@ public sealed partial class ExperienceTests(DashboardApp app, BrowserFixture bro
     }
 
     /// <summary>How many lines the first text of an element takes.</summary>
-    private static Task<int> LineCountAsync(ILocator locator) =>
-        locator.EvaluateAsync<int>("""
-            e => {
+    // Found and measured in one step: a row whose markup changed is replaced as a whole, so an element found before
+    // may be gone by the time it is measured.
+    private static Task<int> LineCountAsync(IPage page, string selector) =>
+        page.EvaluateAsync<int>("""
+            selector => {
+              const e = document.querySelector(selector);
               const text = document.createTreeWalker(e, NodeFilter.SHOW_TEXT).nextNode();
               const range = document.createRange();
               range.selectNodeContents(text);
               return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
             }
-            """);
+            """, selector);
 
     private static bool Overlaps(LocatorBoundingBoxResult a, LocatorBoundingBoxResult b) =>
         a.X < b.X + b.Width && b.X < a.X + a.Width && a.Y < b.Y + b.Height && b.Y < a.Y + a.Height;
