@@ -27,15 +27,27 @@ public sealed class RowMarkupTests
     }
 
     [Fact]
-    public void LeaseRow_WritesItsAgesWithTheirStart_AndIsShared()
+    public void LeaseCells_WriteTheirAgesWithTheirStart_AndAreShared()
     {
         var lease = Snapshots.Lease(7, "web-1:<b>", TimeSpan.FromSeconds(75), stuck: true);
 
-        var row = RowMarkup.LeaseRow(lease, Snapshots.Now).Value;
+        var cells = RowMarkup.LeaseCells(lease, Snapshots.Now).Value;
+        var head = RowMarkup.LeaseHead(lease, Snapshots.Now).Value;
 
-        Assert.Same(row, RowMarkup.LeaseRow(lease, Snapshots.Now.AddMinutes(1)).Value);
-        Assert.Contains($"data-since=\"{Snapshots.Now.AddSeconds(-75).ToUnixTimeMilliseconds()}\">1m 15s</span>", row, StringComparison.Ordinal);
-        Assert.Contains("web-1:&lt;b&gt;", row, StringComparison.Ordinal);
-        Assert.StartsWith("<tr class=\"stuck-row\" data-testid=\"lease-row\" data-job-id=\"7\">", row, StringComparison.Ordinal);
+        Assert.Same(cells, RowMarkup.LeaseCells(lease, Snapshots.Now.AddMinutes(1)).Value);
+        Assert.Contains($"data-since=\"{Snapshots.Now.AddSeconds(-75).ToUnixTimeMilliseconds()}\">1m 15s</span>", cells, StringComparison.Ordinal);
+        Assert.Equal("<td>7</td><td class=\"mono clip\" title=\"email.send\">email.send</td><td class=\"mono clip\" title=\"web-1:&lt;b&gt;\">web-1:&lt;b&gt;</td>", head);
+    }
+
+    [Fact]
+    public void LeaseHead_IsTheSameText_WhenOnlyTheHeartbeatMoved()
+    {
+        // A new heartbeat is a new row instance; the cells that name the lease must read the same, so a redraw leaves
+        // them in place (and a holder's name someone selected stays selected).
+        var lease = Snapshots.Lease(7, "web-1:4711", TimeSpan.FromSeconds(75), stuck: false);
+        var beat = lease with { HeartbeatAt = Snapshots.Now };
+
+        Assert.Equal(RowMarkup.LeaseHead(lease, Snapshots.Now).Value, RowMarkup.LeaseHead(beat, Snapshots.Now).Value);
+        Assert.NotEqual(RowMarkup.LeaseCells(lease, Snapshots.Now).Value, RowMarkup.LeaseCells(beat, Snapshots.Now).Value);
     }
 }

@@ -3,8 +3,9 @@ using Microsoft.AspNetCore.Components.Rendering;
 
 namespace Dashboard.Web.Components.Shared;
 
-// A row is one shared HTML string (RowMarkup); a row with a button keeps its element and the button as frames. The
-// table is drawn again only when what it shows changed: its ages move in the browser.
+// A row is its element and two shared HTML strings (RowMarkup): the cells that name the lease stay in place while
+// those that move with its heartbeat change. The table is drawn again only when what it shows changed: its ages move
+// in the browser.
 public sealed partial class LeaseTable
 {
     private RenderFragment? _rows;
@@ -17,22 +18,21 @@ public sealed partial class LeaseTable
     {
         foreach (var job in Processing)
         {
-            if (!job.IsStuck || !CanRelease)
-            {
-                builder.AddContent(0, RowMarkup.LeaseRow(job, Now));
-                continue;
-            }
-
-            builder.OpenElement(1, "tr");
-            builder.AddAttribute(2, "class", "stuck-row");
-            builder.AddAttribute(3, "data-testid", "lease-row");
-            builder.AddAttribute(4, "data-job-id", job.Id);
+            builder.OpenElement(0, "tr");
+            builder.AddAttribute(1, "class", job.IsStuck ? "stuck-row" : null);
+            builder.AddAttribute(2, "data-testid", "lease-row");
+            builder.AddAttribute(3, "data-job-id", job.Id);
+            builder.AddContent(4, RowMarkup.LeaseHead(job, Now));
             builder.AddContent(5, RowMarkup.LeaseCells(job, Now));
             builder.OpenElement(6, "td");
             builder.AddContent(7, RowMarkup.LeaseChip(job, Now));
-            builder.OpenRegion(8);
-            Cells.Button(builder, this, "Force-release", "release-lease", Enabled, () => OnRelease.InvokeAsync(job), danger: true);
-            builder.CloseRegion();
+            if (job.IsStuck && CanRelease)
+            {
+                builder.OpenRegion(8);
+                Cells.Button(builder, this, "Force-release", "release-lease", Enabled, () => OnRelease.InvokeAsync(job), danger: true);
+                builder.CloseRegion();
+            }
+
             builder.CloseElement();
             builder.CloseElement();
         }

@@ -13,10 +13,11 @@ namespace Dashboard.Web.Components.Shared;
 /// <summary>
 /// Table rows as HTML strings built once per row of the shared snapshot and shared by every viewer (keyed by the
 /// immutable row record, which keeps its identity while it does not change: <c>DashboardSnapshot.Reusing</c>). A row
-/// then costs each open tab one render-tree frame pointing at the same string instead of dozens of frames and strings
-/// of its own (issue 18: memory per viewer); a row with a button keeps the row element and the button as frames of
-/// the table. Ages are written with their start (<see cref="Age"/>), so a row's markup does not change with the clock.
-/// Same elements and classes as the components they replace; every text is HTML-encoded.
+/// then costs each open tab a few render-tree frames pointing at the same strings instead of dozens of frames and
+/// strings of its own (issue 18: memory per viewer). Lease and worker rows keep their element, and the cells that name
+/// them (<see cref="LeaseHead"/>, <see cref="WorkerHead"/>) apart from those that move with every heartbeat, so a
+/// holder's name stays in place (and selected) while its row changes; a kind's row without buttons is one string.
+/// Ages are written with their start (<see cref="Age"/>), so a row's markup does not change with the clock. Same elements and classes as the components they replace; every text is HTML-encoded.
 /// </summary>
 public static class RowMarkup
 {
@@ -61,9 +62,9 @@ public static class RowMarkup
         }
     }
 
-    private sealed record LeaseParts(MarkupString Cells, MarkupString Chip, MarkupString Row);
+    private sealed record LeaseParts(MarkupString Head, MarkupString Cells, MarkupString Chip);
 
-    private sealed record WorkerParts(MarkupString Cells, MarkupString Row, MarkupString RowWithActions);
+    private sealed record WorkerParts(MarkupString Head, MarkupString Cells);
 
     private sealed record TrendCell(DateTimeOffset To, MarkupString Markup);
 
@@ -157,21 +158,23 @@ public static class RowMarkup
     public static DateTimeOffset TrendEnd(DateTimeOffset now) =>
         new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero).AddMinutes(1);
 
-    /// <summary>A lease's cells before the last: job id, kind, holder, held for, last heartbeat, attempts.</summary>
+    /// <summary>A lease's cells that name it: job id, kind, holder. They stay in place while the rest of the row changes.</summary>
+    public static MarkupString LeaseHead(ProcessingJob job, DateTimeOffset now) => Lease(job, now).Head;
+
+    /// <summary>A lease's cells that move: held for, last heartbeat, attempts.</summary>
     public static MarkupString LeaseCells(ProcessingJob job, DateTimeOffset now) => Lease(job, now).Cells;
 
     /// <summary>The "stuck" chip of a stuck lease, with its kind's lease timeout on hover.</summary>
     public static MarkupString LeaseChip(ProcessingJob job, DateTimeOffset now) => Lease(job, now).Chip;
 
-    /// <summary>A lease's whole row without a button (stuck ones marked).</summary>
-    public static MarkupString LeaseRow(ProcessingJob job, DateTimeOffset now) => Lease(job, now).Row;
+    /// <summary>A worker's id cell. It stays in place while the rest of the row changes.</summary>
+    public static MarkupString WorkerHead(WorkerStatus worker, DateTimeOffset now) => Worker(worker, now).Head;
 
-    /// <summary>A worker's cells before the actions: id, state chip, last heartbeat, up for, jobs.</summary>
+    /// <summary>A worker's cells that move: state chip, last heartbeat, up for, jobs.</summary>
     public static MarkupString WorkerCells(WorkerStatus worker, DateTimeOffset now) => Worker(worker, now).Cells;
 
-    /// <summary>A worker's whole row without buttons; <paramref name="emptyActions"/> when the table has an actions column.</summary>
-    public static MarkupString WorkerRow(WorkerStatus worker, DateTimeOffset now, bool emptyActions) =>
-        emptyActions ? Worker(worker, now).RowWithActions : Worker(worker, now).Row;
+    /// <summary>An empty actions cell, for a row without buttons in a table that has an actions column.</summary>
+    public static MarkupString NoActions { get; } = new(EmptyActions);
 
     /// <summary>A small chip with MudBlazor's look (the classes <c>MudChip</c> renders), as HTML.</summary>
     public static string Chip(string text, Color color, string? title = null, bool outlined = false, string? testId = null)
@@ -243,12 +246,10 @@ public static class RowMarkup
     private static LeaseParts BuildLease(ProcessingJob job, DateTimeOffset now)
     {
         var holder = job.LeasedBy is null ? "<td class=\"mono clip\">—</td>" : $"<td class=\"mono clip\" title=\"{E(job.LeasedBy)}\">{E(job.LeasedBy)}</td>";
-        var id = job.Id.ToString(CultureInfo.InvariantCulture);
-        var cells = $"<td>{id}</td><td class=\"mono clip\" title=\"{E(job.Kind)}\">{E(job.Kind)}</td>{holder}"
-            + $"<td>{Age(job.LeasedAt, now)}</td><td>{Age(job.HeartbeatAt, now)}</td><td class=\"text-right\">{job.Attempts.ToString(CultureInfo.InvariantCulture)}</td>";
+        var head = $"<td>{job.Id.ToString(CultureInfo.InvariantCulture)}</td><td class=\"mono clip\" title=\"{E(job.Kind)}\">{E(job.Kind)}</td>{holder}";
+        var cells = $"<td>{Age(job.LeasedAt, now)}</td><td>{Age(job.HeartbeatAt, now)}</td><td class=\"text-right\">{job.Attempts.ToString(CultureInfo.InvariantCulture)}</td>";
         var chip = job.IsStuck ? Chip("stuck", Color.Error, $"No heartbeat within the lease timeout of {Formatting.Duration(job.LeaseTimeout)}") : "";
-        var row = $"<tr{(job.IsStuck ? " class=\"stuck-row\"" : "")} data-testid=\"lease-row\" data-job-id=\"{id}\">{cells}<td>{chip}</td></tr>";
-        return new(new(cells), new(chip), new(row));
+        return new(new(head), new(cells), new(chip));
     }
 
     private static WorkerParts Worker(WorkerStatus worker, DateTimeOffset now)
@@ -261,11 +262,9 @@ public static class RowMarkup
     {
         var id = E(worker.Id);
         var concurrency = worker.Registered ? $" / {worker.Concurrency.ToString(CultureInfo.InvariantCulture)}" : "";
-        var cells = $"<td class=\"mono clip\" title=\"{id}\">{id}</td><td>{Chip(WorkerLabel(worker), WorkerColor(worker))}</td>"
-            + $"<td>{Age(worker.HeartbeatAt, now)}</td><td>{Age(worker.StartedAt, now)}</td>"
+        var cells = $"<td>{Chip(WorkerLabel(worker), WorkerColor(worker))}</td><td>{Age(worker.HeartbeatAt, now)}</td><td>{Age(worker.StartedAt, now)}</td>"
             + $"<td class=\"text-right\" title=\"jobs it holds now, counted in the database / its concurrency\" data-testid=\"worker-jobs\"><a class=\"count-link\" href=\"{E(Links.LeasesOf(worker.Id))}\">{E(Formatting.Number(worker.InFlight))}</a>{concurrency}</td>";
-        var row = $"<tr data-testid=\"worker-row\" data-worker=\"{id}\">{cells}";
-        return new(new(cells), new(row + "</tr>"), new(row + EmptyActions + "</tr>"));
+        return new(new($"<td class=\"mono clip\" title=\"{id}\">{id}</td>"), new(cells));
     }
 
     private static string WorkerLabel(WorkerStatus w) => WorkerPhases.Label(w.Phase) + (w.Registered ? "" : ", never registered");

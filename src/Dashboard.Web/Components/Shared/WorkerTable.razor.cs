@@ -4,8 +4,9 @@ using Microsoft.AspNetCore.Components.Rendering;
 
 namespace Dashboard.Web.Components.Shared;
 
-// A row is one shared HTML string (RowMarkup); a row with buttons keeps its element and the buttons as frames. The
-// table is drawn again only when what it shows changed: its ages move in the browser.
+// A row is its element and two shared HTML strings (RowMarkup): the worker's id stays in place while the cells that
+// move with its heartbeat change; buttons are frames. The table is drawn again only when what it shows changed: its
+// ages move in the browser.
 public sealed partial class WorkerTable
 {
     private RenderFragment? _rows;
@@ -27,23 +28,26 @@ public sealed partial class WorkerTable
         {
             var drainOrResume = CanDrainOrResume(worker);
             var release = CanReleaseLeases(worker);
-            if (!drainOrResume && !release)
+            builder.OpenElement(0, "tr");
+            builder.AddAttribute(1, "data-testid", "worker-row");
+            builder.AddAttribute(2, "data-worker", worker.Id);
+            builder.AddContent(3, RowMarkup.WorkerHead(worker, Now));
+            builder.AddContent(4, RowMarkup.WorkerCells(worker, Now));
+            if (drainOrResume || release)
             {
-                builder.AddContent(0, RowMarkup.WorkerRow(worker, Now, emptyActions: Actions));
-                continue;
+                builder.OpenRegion(5);
+                Cells.Actions(builder, this, Enabled,
+                    !drainOrResume ? null
+                        : worker.DrainRequested ? new RowAction("Resume", "resume-worker", () => OnResume.InvokeAsync(worker))
+                        : new RowAction("Drain", "drain-worker", () => OnDrain.InvokeAsync(worker)),
+                    release ? new RowAction("Release its leases", "release-worker-leases", () => OnReleaseLeases.InvokeAsync(worker), Danger: true) : null);
+                builder.CloseRegion();
+            }
+            else if (Actions)
+            {
+                builder.AddContent(6, RowMarkup.NoActions);
             }
 
-            builder.OpenElement(1, "tr");
-            builder.AddAttribute(2, "data-testid", "worker-row");
-            builder.AddAttribute(3, "data-worker", worker.Id);
-            builder.AddContent(4, RowMarkup.WorkerCells(worker, Now));
-            builder.OpenRegion(5);
-            Cells.Actions(builder, this, Enabled,
-                !drainOrResume ? null
-                    : worker.DrainRequested ? new RowAction("Resume", "resume-worker", () => OnResume.InvokeAsync(worker))
-                    : new RowAction("Drain", "drain-worker", () => OnDrain.InvokeAsync(worker)),
-                release ? new RowAction("Release its leases", "release-worker-leases", () => OnReleaseLeases.InvokeAsync(worker), Danger: true) : null);
-            builder.CloseRegion();
             builder.CloseElement();
         }
     }
