@@ -276,7 +276,8 @@ public sealed class MemoryBenchmark : IBenchmark
         ],
     });
 
-    // A script that starts Chromium at nice 19; its renderers and helpers inherit the priority.
+    // A script that starts Chromium at nice 19, in the viewers' CPU group when there is one; its renderers and helpers
+    // inherit both.
     private static async Task<string> NiceWrapperAsync(string chromium, ViewerCpuGroup? group)
     {
         var path = Path.Combine(Path.GetTempPath(), $"dashboard-bench-nice-chromium-{Environment.ProcessId}.sh");

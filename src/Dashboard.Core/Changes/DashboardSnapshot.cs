@@ -34,10 +34,10 @@ public sealed record DashboardSnapshot(
     {
         States = Reuse(States, previous.States),
         Kinds = Reuse(Kinds, previous.Kinds),
-        Leases = Leases == previous.Leases ? previous.Leases : Leases,
+        Leases = Reuse(Leases, previous.Leases),
         Processing = Reuse(Processing, previous.Processing),
         Workers = Reuse(Workers, previous.Workers),
-        Intake = Intake == previous.Intake ? previous.Intake : Intake,
+        Intake = Reuse(Intake, previous.Intake),
     };
 
     /// <summary>Whether this shows what <paramref name="other"/> shows, its time aside (after <see cref="Reusing"/>).</summary>
@@ -45,6 +45,9 @@ public sealed record DashboardSnapshot(
         other is not null && ReferenceEquals(States, other.States) && ReferenceEquals(Kinds, other.Kinds)
         && ReferenceEquals(Leases, other.Leases) && ReferenceEquals(Processing, other.Processing)
         && ReferenceEquals(Workers, other.Workers) && WorkerTotal == other.WorkerTotal && ReferenceEquals(Intake, other.Intake);
+
+    private static T Reuse<T>(T now, T before)
+        where T : class, IEquatable<T> => now.Equals(before) ? before : now;
 
     private static IReadOnlyList<T> Reuse<T>(IReadOnlyList<T> now, IReadOnlyList<T> before)
         where T : class, IEquatable<T>

@@ -85,7 +85,6 @@ public static class Cells
     /// </summary>
     public static RenderFragment Switch(object receiver, string label, bool value, Action<bool> onChange, Color color, string? testId = null) => builder =>
     {
-        // Interned: a handful of class names, which every tab would otherwise keep a copy of.
         var tone = value ? color.ToString().ToLowerInvariant() : "default";
         builder.OpenElement(0, "div");
         builder.AddAttribute(1, "class", "mud-input-control mud-input-control-boolean-input");
@@ -96,6 +95,8 @@ public static class Cells
         builder.OpenElement(6, "span");
         builder.AddAttribute(7, "class", "mud-switch-span mud-switch-span-medium");
         builder.OpenElement(8, "span");
+
+        // Interned: a handful of class names, which every tab would otherwise keep a copy of.
         builder.AddAttribute(9, "class", string.Intern($"mud-button-root mud-icon-button mud-switch-base mud-ripple mud-ripple-switch mud-{tone}-text hover:mud-{tone}-hover{(value ? " mud-checked" : "")} mud-switch-base-medium"));
         builder.OpenElement(10, "span");
         builder.AddAttribute(11, "class", "mud-switch-button");

@@ -17,7 +17,8 @@ namespace Dashboard.Web.Components.Shared;
 /// strings of its own (issue 18: memory per viewer). Lease and worker rows keep their element, and the cells that name
 /// them (<see cref="LeaseHead"/>, <see cref="WorkerHead"/>) apart from those that move with every heartbeat, so a
 /// holder's name stays in place (and selected) while its row changes; a kind's row without buttons is one string.
-/// Ages are written with their start (<see cref="Age"/>), so a row's markup does not change with the clock. Same elements and classes as the components they replace; every text is HTML-encoded.
+/// Ages are written with their start (<see cref="Age"/>), so a row's markup does not change with the clock. Same
+/// elements and classes as the components they replace; every text is HTML-encoded.
 /// </summary>
 public static class RowMarkup
 {
@@ -118,7 +119,7 @@ public static class RowMarkup
     public static MarkupString KindTail(KindStatus kind, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(kind);
-        return (_kindTails.TryGetValue(kind, out var tail) ? tail : _kindTails.GetValue(kind, k => new(BuildKindTail(k, now)))).Markup;
+        return Once(_kindTails, kind, now, static (k, at) => new Cell(BuildKindTail(k, at))).Markup;
     }
 
     /// <summary>
@@ -208,6 +209,12 @@ public static class RowMarkup
             .Append('>').Append(E(Formatting.Count(count))).Append("</span>").ToString();
     }
 
+    // A row's markup, built once for all tabs; its ages' text is written as of the first drawing's time.
+    private static TValue Once<TKey, TValue>(ConditionalWeakTable<TKey, TValue> built, TKey row, DateTimeOffset now, Func<TKey, DateTimeOffset, TValue> build)
+        where TKey : class
+        where TValue : class =>
+        built.TryGetValue(row, out var markup) ? markup : built.GetValue(row, r => build(r, now));
+
     private const string EmptyActions = "<td class=\"actions\"></td>";
 
     private static MarkupString BuildKindTail(KindStatus kind, DateTimeOffset now)
@@ -240,7 +247,7 @@ public static class RowMarkup
     private static LeaseParts Lease(ProcessingJob job, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(job);
-        return _leases.TryGetValue(job, out var parts) ? parts : _leases.GetValue(job, j => BuildLease(j, now));
+        return Once(_leases, job, now, BuildLease);
     }
 
     private static LeaseParts BuildLease(ProcessingJob job, DateTimeOffset now)
@@ -255,7 +262,7 @@ public static class RowMarkup
     private static WorkerParts Worker(WorkerStatus worker, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(worker);
-        return _workers.TryGetValue(worker, out var parts) ? parts : _workers.GetValue(worker, w => BuildWorker(w, now));
+        return Once(_workers, worker, now, BuildWorker);
     }
 
     private static WorkerParts BuildWorker(WorkerStatus worker, DateTimeOffset now)
