@@ -29,6 +29,35 @@ public sealed class ChangeFeedTests
         await publishing.WaitAsync(_bound);
     }
 
+    // A tab draws its page inside its handler, without awaiting anything: the others must not wait for it, and neither
+    // must the publisher (the snapshot loop).
+    [Fact]
+    public async Task SubscriberBusyWithoutAwaiting_DelaysNeitherTheOthersNorThePublisher()
+    {
+        var feed = new ChangeFeed();
+        using var busyGate = new ManualResetEventSlim();
+        var fastGot = new TaskCompletionSource<FeedState>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var busy = feed.Subscribe(_ =>
+        {
+            busyGate.Wait(_bound);
+            return Task.CompletedTask;
+        });
+        using var fast = feed.Subscribe(state =>
+        {
+            fastGot.TrySetResult(state);
+            return Task.CompletedTask;
+        });
+        var state = new FeedState(null, "down", DateTimeOffset.UnixEpoch);
+
+        var publishing = feed.PublishAsync(state);
+        var got = await fastGot.Task.WaitAsync(_bound);
+
+        Assert.Same(state, got);
+        Assert.False(publishing.IsCompleted);
+        busyGate.Set();
+        await publishing.WaitAsync(_bound);
+    }
+
     [Fact]
     public async Task FailingSubscriber_DoesNotStopTheOthers()
     {
