@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Dashboard.Core.Changes;
 using Dashboard.Core.Jobs;
 
@@ -13,14 +15,26 @@ public static class KindSorting
 
     public static string Normalize(string? sort) => Options.Any(o => o.Key == sort) ? sort! : "name";
 
-    public static List<KindStatus> Apply(IReadOnlyList<KindStatus> kinds, string? filter, string? sort)
+    // Per snapshot list of kinds, each order of it without a filter: what most open tabs show.
+    private static readonly ConditionalWeakTable<IReadOnlyList<KindStatus>, ConcurrentDictionary<string, IReadOnlyList<KindStatus>>> _sorted = new();
+
+    /// <summary>
+    /// The kinds whose name contains <paramref name="filter"/>, in the order <paramref name="sort"/> names. Without a
+    /// filter, every open tab gets the same list for the same snapshot: sorted once, not once per tab at every change.
+    /// </summary>
+    public static IReadOnlyList<KindStatus> Apply(IReadOnlyList<KindStatus> kinds, string? filter, string? sort)
     {
         ArgumentNullException.ThrowIfNull(kinds);
-        IEnumerable<KindStatus> matching = string.IsNullOrWhiteSpace(filter)
-            ? kinds
-            : kinds.Where(k => k.Kind.Contains(filter.Trim(), StringComparison.OrdinalIgnoreCase));
+        var key = Normalize(sort);
+        return string.IsNullOrWhiteSpace(filter)
+            ? _sorted.GetValue(kinds, static _ => new()).GetOrAdd(key, static (key, kinds) => Sort(kinds, key), kinds)
+            : Sort(kinds.Where(k => k.Kind.Contains(filter.Trim(), StringComparison.OrdinalIgnoreCase)), key);
+    }
+
+    private static List<KindStatus> Sort(IEnumerable<KindStatus> matching, string sort)
+    {
         var byName = StringComparer.Ordinal;
-        return Normalize(sort) switch
+        return sort switch
         {
             "backlog" => [.. matching.OrderByDescending(k => k.Backlog).ThenBy(k => k.Kind, byName)],
             "stuck" => [.. matching.OrderByDescending(k => k.Stuck).ThenBy(k => k.Kind, byName)],
