@@ -408,6 +408,38 @@ public sealed class OverviewPageTests : DashboardTestContext
     }
 
     [Fact]
+    public async Task NewSnapshot_KeepsTheButtonsOfRowsThatDidNotChange()
+    {
+        // A button whose handler is new at every drawing is a new event handler id, an edit in the message to every
+        // open tab and a new binding in its browser: in a table drawn again for one row, the other rows keep theirs.
+        DashboardSnapshot Read(long queued, int attempts) => Snapshots.Create(
+            kinds: [Snapshots.Kind("email.send", false, new StateCount("queued", queued, false)), Snapshots.StuckKind("pdf.render", 2)],
+            processing: [Snapshots.Lease(7, "w1:1", TimeSpan.FromMinutes(9), stuck: true), Snapshots.Lease(8, "w2:1", TimeSpan.FromMinutes(9), stuck: true) with { Attempts = attempts }],
+            workers: [Snapshots.Worker("w1:1", alive: false, inFlight: 1), Snapshots.Worker("w2:1", alive: false, inFlight: attempts)]);
+        var first = Read(14, 1);
+        State.Set(Snapshots.Healthy(first));
+        var page = Render<OverviewPage>();
+        string[] Handlers() =>
+        [
+            .. new[]
+            {
+                "[data-kind='pdf.render'] [data-testid=pause-kind]", "[data-kind='pdf.render'] [data-testid=release-kind-stuck]",
+                "[data-job-id='7'] [data-testid=release-lease]", "[data-worker='w1:1'] [data-testid=drain-worker]",
+                "[data-worker='w1:1'] [data-testid=release-worker-leases]", "[data-kind='email.send'] [data-testid=pause-kind]",
+                "[data-job-id='8'] [data-testid=release-lease]", "[data-worker='w2:1'] [data-testid=drain-worker]",
+            }.Select(button => page.Find(button).GetAttribute("blazor:onclick") ?? "none"),
+        ];
+        var before = Handlers();
+
+        await State.PublishAsync(Snapshots.Healthy(Read(15, 2).Reusing(first)));
+
+        page.WaitForAssertion(() => Assert.Contains("15", page.Find("[data-kind='email.send']").TextContent, StringComparison.Ordinal));
+        var after = Handlers();
+        Assert.Equal(before[..5], after[..5]);
+        Assert.All(before[5..].Zip(after[5..]), pair => Assert.NotEqual(pair.First, pair.Second));
+    }
+
+    [Fact]
     public async Task DatabaseOutage_StopsTheAsOfTime_AtTheLastRead()
     {
         var page = Render<OverviewPage>();

@@ -1,3 +1,4 @@
+using Dashboard.Core.Changes;
 using Dashboard.Core.History;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Rendering;
@@ -11,6 +12,8 @@ public sealed partial class KindTable
     private RenderFragment? _rows;
 
     private RenderFragment? _pageLinks;
+
+    private readonly RowHandlers<KindStatus> _handlers = new();
 
     private RenderFragment Rows => _rows ??= WriteRows;
 
@@ -47,9 +50,9 @@ public sealed partial class KindTable
             builder.OpenRegion(7);
             Cells.Actions(builder, this, Enabled,
                 !pauseOrResume ? null
-                    : kind.Paused ? new RowAction("Resume", "resume-kind", () => OnResume.InvokeAsync(kind))
-                    : new RowAction("Pause", "pause-kind", () => OnPause.InvokeAsync(kind)),
-                release ? new RowAction("Release stuck", "release-kind-stuck", () => OnReleaseStuck.InvokeAsync(kind), Danger: true) : null);
+                    : kind.Paused ? new RowAction("Resume", "resume-kind", _handlers.For(kind, "resume", k => OnResume.InvokeAsync(k)))
+                    : new RowAction("Pause", "pause-kind", _handlers.For(kind, "pause", k => OnPause.InvokeAsync(k))),
+                release ? new RowAction("Release stuck", "release-kind-stuck", _handlers.For(kind, "release", k => OnReleaseStuck.InvokeAsync(k)), Danger: true) : null);
             builder.CloseRegion();
             builder.CloseElement();
         }

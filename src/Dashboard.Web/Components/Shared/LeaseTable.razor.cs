@@ -1,3 +1,4 @@
+using Dashboard.Core.Changes;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Rendering;
 
@@ -10,6 +11,8 @@ public sealed partial class LeaseTable
 {
     private RenderFragment? _rows;
     private RenderFragment Rows => _rows ??= WriteRows;
+
+    private readonly RowHandlers<ProcessingJob> _handlers = new();
 
     // Now is left out: the ages' markup does not change with the clock, and an age drawn earlier moves on in the browser.
     protected override object View => (Processing, Total, Offset, Filtered, CanRelease, Enabled);
@@ -29,7 +32,7 @@ public sealed partial class LeaseTable
             if (job.IsStuck && CanRelease)
             {
                 builder.OpenRegion(8);
-                Cells.Button(builder, this, "Force-release", "release-lease", Enabled, () => OnRelease.InvokeAsync(job), danger: true);
+                Cells.Button(builder, this, "Force-release", "release-lease", Enabled, _handlers.For(job, "release", j => OnRelease.InvokeAsync(j)), danger: true);
                 builder.CloseRegion();
             }
 

@@ -12,6 +12,8 @@ public sealed partial class WorkerTable
     private RenderFragment? _rows;
     private RenderFragment Rows => _rows ??= WriteRows;
 
+    private readonly RowHandlers<WorkerStatus> _handlers = new();
+
     // Now is left out: the ages' markup does not change with the clock, and an age drawn earlier moves on in the browser.
     protected override object View => (Workers, CanDrain, CanResume, CanRelease, Enabled);
 
@@ -38,9 +40,9 @@ public sealed partial class WorkerTable
                 builder.OpenRegion(5);
                 Cells.Actions(builder, this, Enabled,
                     !drainOrResume ? null
-                        : worker.DrainRequested ? new RowAction("Resume", "resume-worker", () => OnResume.InvokeAsync(worker))
-                        : new RowAction("Drain", "drain-worker", () => OnDrain.InvokeAsync(worker)),
-                    release ? new RowAction("Release its leases", "release-worker-leases", () => OnReleaseLeases.InvokeAsync(worker), Danger: true) : null);
+                        : worker.DrainRequested ? new RowAction("Resume", "resume-worker", _handlers.For(worker, "resume", w => OnResume.InvokeAsync(w)))
+                        : new RowAction("Drain", "drain-worker", _handlers.For(worker, "drain", w => OnDrain.InvokeAsync(w))),
+                    release ? new RowAction("Release its leases", "release-worker-leases", _handlers.For(worker, "release", w => OnReleaseLeases.InvokeAsync(w)), Danger: true) : null);
                 builder.CloseRegion();
             }
             else if (Actions)
