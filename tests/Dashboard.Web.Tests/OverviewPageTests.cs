@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dashboard.Core.Changes;
+using Dashboard.Core.History;
 using Dashboard.Web.Components.Pages;
 using Dashboard.Web.Components.Shared;
 using Dashboard.Web.Tests.Shared;
@@ -437,6 +438,24 @@ public sealed class OverviewPageTests : DashboardTestContext
         var after = Handlers();
         Assert.Equal(before[..5], after[..5]);
         Assert.All(before[5..].Zip(after[5..]), pair => Assert.NotEqual(pair.First, pair.Second));
+    }
+
+    [Fact]
+    public async Task NewSnapshot_WithNewTrends_IsDrawnOnce()
+    {
+        // Every open tab rereads the trends with a change when they are a few seconds old: when the instance's cache
+        // hands them back at once, they are drawn with the change, not in a drawing of their own.
+        State.Set(Snapshots.Healthy(Snapshots.Create(kinds: [Snapshots.Kind("email.send")])));
+        var page = Render<OverviewPage>();
+        var drawn = page.RenderCount;
+        History.LastHour["email.send"] = [new HistoryPoint("email.send", Snapshots.Now.AddMinutes(-1), 3, 0, 0, 5, 12, 1, 0, 0, 2, null, null, null, null)];
+        Clock.Advance(HistoryCache.MaxAge);
+
+        await State.PublishAsync(Snapshots.Healthy(Snapshots.Create(kinds: [Snapshots.Kind("email.send", false, new StateCount("queued", 3, false))])));
+
+        page.WaitForAssertion(() => Assert.Contains("3", page.Find("[data-kind='email.send']").TextContent, StringComparison.Ordinal));
+        Assert.NotEmpty(page.FindAll("[data-kind='email.send'] .kind-trend svg"));
+        Assert.Equal(drawn + 1, page.RenderCount);
     }
 
     [Fact]

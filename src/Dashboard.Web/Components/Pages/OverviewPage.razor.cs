@@ -173,13 +173,29 @@ public sealed partial class OverviewPage : LivePageBase
 
         if (Clock.GetUtcNow() - _historyAt >= HistoryCache.MaxAge)
         {
-            _ = InvokeAsync(LoadHistoryAsync);
+            // The new state is drawn next: history the cache hands back at once is drawn with it, not on its own.
+            var reading = ReadHistoryAsync();
+            if (!reading.IsCompleted)
+            {
+                _ = DrawWhenReadAsync(reading);
+            }
+        }
+    }
+
+    private async Task DrawWhenReadAsync(Task<bool> reading)
+    {
+        if (await reading)
+        {
+            StateHasChanged();
         }
     }
 
     // Sparklines and alerts: read through the instance's cache, at most every few seconds. The cache hands back the
     // same instances while nothing changed, and then there is nothing to draw.
-    private async Task LoadHistoryAsync()
+    private Task LoadHistoryAsync() => DrawWhenReadAsync(ReadHistoryAsync());
+
+    // Whether the trends or alerts changed.
+    private async Task<bool> ReadHistoryAsync()
     {
         _historyAt = Clock.GetUtcNow();
         var (trends, alerts) = (_trends, _alerts);
@@ -193,10 +209,7 @@ public sealed partial class OverviewPage : LivePageBase
             // The database banner says why; the last trends stay.
         }
 
-        if (!ReferenceEquals(trends, _trends) || !ReferenceEquals(alerts, _alerts))
-        {
-            StateHasChanged();
-        }
+        return !ReferenceEquals(trends, _trends) || !ReferenceEquals(alerts, _alerts);
     }
 
     // Reads what the snapshot does not carry. A failure keeps the last page and says so; it never throws.
