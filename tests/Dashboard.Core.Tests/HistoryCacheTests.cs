@@ -35,7 +35,37 @@ public sealed class HistoryCacheTests(TestDatabase db) : IClassFixture<TestDatab
         clock.Advance(HistoryCache.MaxAge);
         var added = await cache.LastHourAsync(clock.GetUtcNow());
         Assert.NotSame(changed, added);
-        Assert.Equal(["cache.a", "cache.b"], added.Keys.Order(StringComparer.Ordinal));
+        Assert.DoesNotContain("cache.b", changed.Keys);
+        Assert.Equal(1, added["cache.b"].Single().Queued);
+    }
+
+    [Fact]
+    public async Task Kind_KeepsItsInstanceAndWindow_WithinAStep_UntilAPointChanges()
+    {
+        // A kind page open in many tabs rereads its history every few seconds: while nothing moved, each read must be
+        // the same instance, with a window that does not creep along with the clock.
+        var minute = DateTimeOffset.UtcNow.UtcTicks / TimeSpan.TicksPerMinute * TimeSpan.TicksPerMinute;
+        var clock = new FakeTimeProvider(new DateTimeOffset(minute, TimeSpan.Zero).AddSeconds(10));
+        var cache = new HistoryCache(new HistoryQueries(db.Db), new AlertStore(db.Db), clock);
+        var kind = $"cache.kind.{Guid.NewGuid():N}";
+        await WriteAsync(kind, queued: 5);
+        var first = await cache.KindAsync(kind, HistoryRange.Hour, clock.GetUtcNow());
+        Assert.Equal(new DateTimeOffset(minute, TimeSpan.Zero).AddMinutes(1), first.To);
+        Assert.Equal(first.To.AddHours(-1), first.From);
+        Assert.Equal(5, first.Points.Single().Queued);
+
+        clock.Advance(HistoryCache.MaxAge);
+        Assert.Same(first, await cache.KindAsync(kind, HistoryRange.Hour, clock.GetUtcNow()));
+
+        await WriteAsync(kind, queued: 6);
+        clock.Advance(HistoryCache.MaxAge);
+        var changed = await cache.KindAsync(kind, HistoryRange.Hour, clock.GetUtcNow());
+        Assert.NotSame(first, changed);
+        Assert.Equal((first.From, first.To), (changed.From, changed.To));
+
+        clock.Advance(TimeSpan.FromMinutes(1));
+        var later = await cache.KindAsync(kind, HistoryRange.Hour, clock.GetUtcNow());
+        Assert.Equal(changed.To.AddMinutes(1), later.To);
     }
 
     private Task<int> WriteAsync(string kind, long queued) => db.PsqlAsync("""

@@ -13,14 +13,23 @@ public sealed class HistoryCache(HistoryQueries queries, Alerts.AlertStore alert
 
     private readonly ConcurrentDictionary<string, (DateTimeOffset At, Task<object> Value)> _entries = new(StringComparer.Ordinal);
 
-    /// <summary>One kind over a range, downsampled, with the operators' actions in it.</summary>
-    public async Task<KindHistory> KindAsync(string kind, HistoryRange range, DateTimeOffset now) =>
-        (KindHistory)await GetAsync($"kind\u0000{kind}\u0000{range}", async () =>
+    /// <summary>
+    /// One kind over a range, downsampled, with the operators' actions in it. The range ends at the next whole step
+    /// after <paramref name="now"/>, so reads within a step ask for the same window; a read that finds what the last
+    /// one found returns the same instance, and a kind page open in many tabs has nothing to draw.
+    /// </summary>
+    public async Task<KindHistory> KindAsync(string kind, HistoryRange range, DateTimeOffset now)
+    {
+        var step = range.Step().Ticks;
+        var to = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % step) + step, TimeSpan.Zero);
+        var from = to - range.Length();
+        return (KindHistory)await GetAsync($"kind\u0000{kind}\u0000{range}", async () =>
         {
-            var series = await queries.SeriesAsync(kind, range, now, CancellationToken.None);
-            var markers = await queries.MarkersAsync(kind, now - range.Length(), CancellationToken.None);
-            return new KindHistory(kind, range, now - range.Length(), now, series, markers);
-        });
+            var series = await queries.SeriesAsync(kind, range, to, CancellationToken.None);
+            var markers = await queries.MarkersAsync(kind, from, CancellationToken.None);
+            return new KindHistory(kind, range, from, to, series, markers);
+        }, (a, b) => ((KindHistory)a).SameAs((KindHistory)b));
+    }
 
     /// <summary>
     /// Every kind's last hour, a point per minute (the overview's sparklines). A read that finds what the last one
@@ -85,4 +94,10 @@ public interface IHistoryView
 
 /// <summary>What the kind page charts: the series over the range and the operators' actions in it.</summary>
 public sealed record KindHistory(
-    string Kind, HistoryRange Range, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<HistoryPoint> Points, IReadOnlyList<HistoryMarker> Markers);
+    string Kind, HistoryRange Range, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<HistoryPoint> Points, IReadOnlyList<HistoryMarker> Markers)
+{
+    /// <summary>The same window with the same points and markers (the record compares its lists by reference).</summary>
+    public bool SameAs(KindHistory other) =>
+        other is not null && Kind == other.Kind && Range == other.Range && From == other.From && To == other.To
+        && Points.SequenceEqual(other.Points) && Markers.SequenceEqual(other.Markers);
+}
