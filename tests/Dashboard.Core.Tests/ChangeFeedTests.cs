@@ -7,26 +7,10 @@ public sealed class ChangeFeedTests
     private static readonly TimeSpan _bound = TimeSpan.FromMinutes(1);
 
     [Fact]
-    public async Task SlowSubscriber_DoesNotDelayTheOthers()
+    public Task SlowSubscriber_DoesNotDelayTheOthers()
     {
-        var feed = new ChangeFeed();
         var slowGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var fastGot = new TaskCompletionSource<FeedState>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var slow = feed.Subscribe(async _ => await slowGate.Task);
-        using var fast = feed.Subscribe(state =>
-        {
-            fastGot.TrySetResult(state);
-            return Task.CompletedTask;
-        });
-        var state = new FeedState(null, "down", DateTimeOffset.UnixEpoch);
-
-        var publishing = feed.PublishAsync(state);
-        var got = await fastGot.Task.WaitAsync(_bound);
-
-        Assert.Same(state, got);
-        Assert.False(publishing.IsCompleted);
-        slowGate.SetResult();
-        await publishing.WaitAsync(_bound);
+        return AssertTheOthersGoOnAsync(async _ => await slowGate.Task, slowGate.SetResult);
     }
 
     // A tab draws its page inside its handler, without awaiting anything: the others must not wait for it, and neither
@@ -34,28 +18,12 @@ public sealed class ChangeFeedTests
     [Fact]
     public async Task SubscriberBusyWithoutAwaiting_DelaysNeitherTheOthersNorThePublisher()
     {
-        var feed = new ChangeFeed();
         using var busyGate = new ManualResetEventSlim();
-        var fastGot = new TaskCompletionSource<FeedState>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var busy = feed.Subscribe(_ =>
+        await AssertTheOthersGoOnAsync(_ =>
         {
             busyGate.Wait(_bound);
             return Task.CompletedTask;
-        });
-        using var fast = feed.Subscribe(state =>
-        {
-            fastGot.TrySetResult(state);
-            return Task.CompletedTask;
-        });
-        var state = new FeedState(null, "down", DateTimeOffset.UnixEpoch);
-
-        var publishing = feed.PublishAsync(state);
-        var got = await fastGot.Task.WaitAsync(_bound);
-
-        Assert.Same(state, got);
-        Assert.False(publishing.IsCompleted);
-        busyGate.Set();
-        await publishing.WaitAsync(_bound);
+        }, busyGate.Set);
     }
 
     [Fact]
@@ -73,5 +41,27 @@ public sealed class ChangeFeedTests
         await feed.PublishAsync(FeedState.Starting).WaitAsync(_bound);
 
         Assert.Equal(1, got);
+    }
+
+    // A subscriber held until released: another one gets the state at once, and publishing ends after both.
+    private static async Task AssertTheOthersGoOnAsync(Func<FeedState, Task> held, Action release)
+    {
+        var feed = new ChangeFeed();
+        var fastGot = new TaskCompletionSource<FeedState>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var slow = feed.Subscribe(held);
+        using var fast = feed.Subscribe(state =>
+        {
+            fastGot.TrySetResult(state);
+            return Task.CompletedTask;
+        });
+        var state = new FeedState(null, "down", DateTimeOffset.UnixEpoch);
+
+        var publishing = feed.PublishAsync(state);
+        var got = await fastGot.Task.WaitAsync(_bound);
+
+        Assert.Same(state, got);
+        Assert.False(publishing.IsCompleted);
+        release();
+        await publishing.WaitAsync(_bound);
     }
 }
