@@ -3,6 +3,8 @@ using Dashboard.Core.History;
 using Dashboard.Web.Components.Pages;
 using Dashboard.Web.Components.Shared;
 using Dashboard.Web.Tests.Shared;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Dashboard.Web.Tests;
 
@@ -25,5 +27,27 @@ public sealed class KindPageTests : DashboardTestContext
         page.WaitForAssertion(() => Assert.Contains("9 queued", page.Find("[data-testid=kind-now]").TextContent, StringComparison.Ordinal));
         Assert.Equal(drawn, page.FindComponents<TrendChart>().Select(c => c.RenderCount));
         Assert.Contains("data-series=\"queued\"", page.Find("[data-testid=chart-backlog]").OuterHtml, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RangeChosenWhileALoadIsUnderWay_IsShownWhenItEnds()
+    {
+        // The database is slow: someone picks 24h, and 7d before the 24h read came back.
+        var page = Render<KindPage>(parameters => parameters.Add(p => p.Kind, "email.send"));
+        page.WaitForAssertion(() => Assert.Equal(HistoryRange.Hour.Length(), Window(page)));
+        History.HoldKind = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var navigation = Services.GetRequiredService<NavigationManager>();
+        navigation.NavigateTo(navigation.GetUriWithQueryParameter("range", "24h"));
+        navigation.NavigateTo(navigation.GetUriWithQueryParameter("range", "7d"));
+
+        History.HoldKind.SetResult();
+
+        page.WaitForAssertion(() => Assert.Equal(HistoryRange.Week.Length(), Window(page)));
+    }
+
+    private static TimeSpan Window(IRenderedComponent<KindPage> page)
+    {
+        var chart = page.FindComponent<TrendChart>().Instance;
+        return chart.To - chart.From;
     }
 }

@@ -12,8 +12,18 @@ public sealed class FakeHistoryView : IHistoryView
 
     public List<HistoryPoint> Points { get; } = [];
 
-    public Task<KindHistory> KindAsync(string kind, HistoryRange range, DateTimeOffset now) =>
-        Task.FromResult(new KindHistory(kind, range, now - range.Length(), now, [.. Points.Where(p => p.Kind == kind)], []));
+    /// <summary>While set, a kind's history is read only when the test completes it (a slow database).</summary>
+    public TaskCompletionSource? HoldKind { get; set; }
+
+    public async Task<KindHistory> KindAsync(string kind, HistoryRange range, DateTimeOffset now)
+    {
+        if (HoldKind is { } hold)
+        {
+            await hold.Task;
+        }
+
+        return new KindHistory(kind, range, now - range.Length(), now, [.. Points.Where(p => p.Kind == kind)], []);
+    }
 
     private Dictionary<string, IReadOnlyList<HistoryPoint>>? _lastHour;
     private List<AlertEvent>? _alerts;
