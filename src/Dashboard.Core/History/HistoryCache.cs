@@ -20,8 +20,7 @@ public sealed class HistoryCache(HistoryQueries queries, Alerts.AlertStore alert
     /// </summary>
     public async Task<KindHistory> KindAsync(string kind, HistoryRange range, DateTimeOffset now)
     {
-        var step = range.Step().Ticks;
-        var to = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % step) + step, TimeSpan.Zero);
+        var to = HistoryRanges.Floor(now, range.Step()) + range.Step();
         var from = to - range.Length();
         return (KindHistory)await GetAsync($"kind\u0000{kind}\u0000{range}", async () =>
         {

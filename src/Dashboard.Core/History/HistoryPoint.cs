@@ -49,6 +49,10 @@ public static class HistoryRanges
         HistoryRange.Day => TimeSpan.FromMinutes(5),
         _ => TimeSpan.FromMinutes(30),
     };
+
+    /// <summary>The start of the bucket of <paramref name="step"/> that <paramref name="t"/> falls in (UTC).</summary>
+    public static DateTimeOffset Floor(DateTimeOffset t, TimeSpan step) =>
+        new(t.UtcTicks - (t.UtcTicks % step.Ticks), TimeSpan.Zero);
 }
 
 /// <summary>The gauges of one kind at one moment, from the snapshot.</summary>

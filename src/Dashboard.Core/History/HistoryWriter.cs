@@ -82,8 +82,7 @@ public sealed class HistoryWriter(
             k.OldestQueuedAt is { } oldest ? Math.Max(0, (snapshot.TakenAt - oldest).TotalSeconds) : null))];
     }
 
-    private static DateTimeOffset Floor(DateTimeOffset t) =>
-        new(t.UtcTicks - (t.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
+    private static DateTimeOffset Floor(DateTimeOffset t) => HistoryRanges.Floor(t, _minute);
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 }
