@@ -30,6 +30,9 @@ public static partial class Formatting
     public static string Absolute(DateTimeOffset at) =>
         at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 
+    /// <summary>A time in a list of jobs, month to second (UTC): "12-01 08:30:05".</summary>
+    public static string ListTime(DateTimeOffset at) => at.UtcDateTime.ToString("MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
     public static string Clock(DateTimeOffset at) => at.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
 
     public static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);

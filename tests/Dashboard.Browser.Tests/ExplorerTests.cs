@@ -82,6 +82,15 @@ public sealed class ExplorerTests(DashboardApp app, BrowserFixture browser) : IC
         await Assertions.Expect(other.Locator("[data-testid=filter-q] input, input[data-testid=filter-q]")).ToHaveValueAsync("greylisted");
         await Assertions.Expect(other.Locator("[data-testid=job-row]")).ToHaveCountAsync(1);
         await Assertions.Expect(other.Locator("[data-testid=job-row]")).ToHaveAttributeAsync("data-id", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        // Enter in a field applies the form: the failed ones of the kind (the retried job is done now).
+        await other.Locator("input[data-testid=filter-q]").FillAsync("");
+        await other.Locator("select[data-testid=filter-state]").SelectOptionAsync("failed");
+        await other.Locator("input[data-testid=filter-kind]").FillAsync("browser.mail");
+        await other.Locator("input[data-testid=filter-kind]").PressAsync("Enter");
+        await Assertions.Expect(other).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("state=failed&kind=browser.mail$"));
+        await Assertions.Expect(other.Locator("[data-testid=jobs-count]")).ToHaveTextAsync("30 matching jobs");
+        await Assertions.Expect(other.Locator("[data-testid=job-row]")).ToHaveCountAsync(30);
     }
 
     private async Task<IPage> SignInAsync(string role)

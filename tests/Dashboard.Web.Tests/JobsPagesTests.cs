@@ -4,6 +4,7 @@ using Dashboard.Core.Jobs;
 using Dashboard.Core.Security;
 using Dashboard.Testing;
 using Dashboard.Web.Components.Pages;
+using Dashboard.Web.Components.Shared;
 using Dashboard.Web.Tests.Shared;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
@@ -67,7 +68,7 @@ public sealed class JobsPagesTests : DashboardTestContext, IClassFixture<TestDat
 
         page.Find("[data-testid=filter-kind] input, input[data-testid=filter-kind]").Change(kind);
         page.Find("[data-testid=filter-payload] input, input[data-testid=filter-payload]").Change("""{"customer_id": 42}""");
-        await page.Find("[data-testid=apply-filter]").ClickAsync(new());
+        await page.Find("[data-testid=jobs-filter]").SubmitAsync();
 
         var nav = (BunitNavigationManager)Services.GetRequiredService<NavigationManager>();
         var uri = new Uri(nav.Uri);
@@ -76,6 +77,62 @@ public sealed class JobsPagesTests : DashboardTestContext, IClassFixture<TestDat
         Assert.Empty(problems);
         Assert.Equal(new JobFilter { Kind = kind, Payload = """{"customer_id": 42}""" }, parsed);
         page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=job-row]")));
+    }
+
+    [Fact]
+    public async Task List_DrawsItsRowsAgain_OnlyWhenAJobOnThemChanged()
+    {
+        // Oldest first, one more than a page: a new job changes the count, not the rows shown.
+        var kind = $"k.{Guid.NewGuid():N}";
+        await _db.PsqlAsync("INSERT INTO jobs (kind, state) SELECT @Kind, 'queued' FROM generate_series(1, 51)", new { Kind = kind });
+        var page = RenderList($"?kind={kind}&sort=oldest");
+        page.WaitForAssertion(() => Assert.Equal("51 matching jobs", page.Find("[data-testid=jobs-count]").TextContent));
+        Assert.Equal(50, page.FindAll("[data-testid=job-row]").Count);
+        var (table, form) = (page.FindComponent<JobTable>(), page.FindComponent<JobsFilterPanel>());
+        var (tableDrawn, formDrawn) = (table.RenderCount, form.RenderCount);
+
+        await JobAsync(kind, "queued");
+        await NextTickAsync();
+        page.WaitForAssertion(() => Assert.Equal("52 matching jobs", page.Find("[data-testid=jobs-count]").TextContent));
+        Assert.Equal(tableDrawn, table.RenderCount);
+        Assert.Equal(formDrawn, form.RenderCount);
+
+        var oldest = page.Find("[data-testid=job-row]").GetAttribute("data-id");
+        await _db.PsqlAsync("UPDATE jobs SET state = 'failed', last_error = 'boom' WHERE id = @Id", new { Id = long.Parse(oldest!, System.Globalization.CultureInfo.InvariantCulture) });
+        await NextTickAsync();
+        page.WaitForAssertion(() => Assert.Contains("boom", page.Find("[data-testid=job-row]").TextContent, StringComparison.Ordinal));
+        Assert.Equal(tableDrawn + 1, table.RenderCount);
+        Assert.Equal(formDrawn, form.RenderCount);
+    }
+
+    [Fact]
+    public void Form_ShowsTheUrlsFilter_OverWhatWasTypedAndNotApplied()
+    {
+        var page = RenderList("?kind=email.send");
+        page.WaitForAssertion(() => Assert.Equal("email.send", page.Find("input[data-testid=filter-kind]").GetAttribute("value")));
+
+        page.Find("input[data-testid=filter-kind]").Change("typed.but.not.applied");
+        page.Find("select[data-testid=filter-state]").Change("failed");
+        Services.GetRequiredService<NavigationManager>().NavigateTo("/jobs?kind=report.build");
+        page.Render();
+
+        page.WaitForAssertion(() => Assert.Equal("report.build", page.Find("input[data-testid=filter-kind]").GetAttribute("value")));
+        Assert.Equal("", Value(page, "select[data-testid=filter-state]"));
+
+        page.Find("input[data-testid=filter-kind]").Change("typed.again");
+        page.Find("[data-testid=clear-filter]").Click();
+        page.Render();
+        page.WaitForAssertion(() => Assert.Equal("", Value(page, "input[data-testid=filter-kind]")));
+    }
+
+    // What a bound input or select shows: no value attribute is an empty one.
+    private static string Value(IRenderedComponent<JobsPage> page, string selector) => page.Find(selector).GetAttribute("value") ?? "";
+
+    // The feed's next state, once the instance's shared reads are past their age.
+    private async Task NextTickAsync()
+    {
+        Clock.Advance(JobWatch.MaxAge + TimeSpan.FromMilliseconds(1));
+        await State.PublishAsync(Shared.Snapshots.Healthy(Shared.Snapshots.Create()));
     }
 
     [Fact]

@@ -5,7 +5,9 @@ namespace Dashboard.Core.Jobs;
 /// <summary>
 /// Shares the explorer's reads among everyone watching on this instance: however many pages show job 42 or the same
 /// filtered list, the database sees at most one read of it per <see cref="MaxAge"/>. Open pages refresh through it on
-/// every change of the instance's feed, so viewers do not multiply database work.
+/// every change of the instance's feed, so viewers do not multiply database work. A list read again that has not
+/// changed is handed back as the same instance, so a page that shows it knows without comparing that there is nothing
+/// to draw.
 /// </summary>
 public sealed class JobWatch(JobQueries queries, Bulk.BulkOperationQueries bulk, TimeProvider clock)
 {
@@ -13,9 +15,9 @@ public sealed class JobWatch(JobQueries queries, Bulk.BulkOperationQueries bulk,
     public static readonly TimeSpan MaxAge = TimeSpan.FromMilliseconds(500);
 
     private readonly Shared<long, JobDetail?> _jobs = new(clock);
-    private readonly Shared<(JobFilter, long?, int), JobListPage> _pages = new(clock);
-    private readonly Shared<JobFilter, JobCount> _counts = new(clock);
-    private readonly Shared<int, IReadOnlyList<Bulk.BulkOperation>> _bulk = new(clock);
+    private readonly Shared<(JobFilter, long?, int), JobListPage> _pages = new(clock, SamePage);
+    private readonly Shared<JobFilter, JobCount> _counts = new(clock, (a, b) => a == b);
+    private readonly Shared<int, IReadOnlyList<Bulk.BulkOperation>> _bulk = new(clock, (a, b) => a.SequenceEqual(b));
 
     /// <summary>How many finished bulk operations <see cref="ListBulkAsync"/> shows beside the running ones.</summary>
     public const int FinishedBulkShown = 5;
@@ -53,7 +55,10 @@ public sealed class JobWatch(JobQueries queries, Bulk.BulkOperationQueries bulk,
         _bulk.Clear();
     }
 
-    private sealed class Shared<TKey, TValue>(TimeProvider clock)
+    private static bool SamePage(JobListPage a, JobListPage b) => a.NextAfterId == b.NextAfterId && a.Jobs.SequenceEqual(b.Jobs);
+
+    // One read per key and MaxAge; same: whether a new read shows what the last one did (then the last is handed back).
+    private sealed class Shared<TKey, TValue>(TimeProvider clock, Func<TValue, TValue, bool>? same = null)
         where TKey : notnull
     {
         private readonly ConcurrentDictionary<TKey, (DateTimeOffset ReadAt, Task<TValue> Read)> _entries = new();
@@ -74,8 +79,17 @@ public sealed class JobWatch(JobQueries queries, Bulk.BulkOperationQueries bulk,
                 _ => (now, read()),
                 (_, existing) => now - existing.ReadAt <= MaxAge && !existing.Read.IsFaulted && !existing.Read.IsCanceled
                     ? existing
-                    : (now, read()));
+                    : (now, ReadAgain(existing.Read, read)));
             return current.Read.WaitAsync(ct);
+        }
+
+        private Task<TValue> ReadAgain(Task<TValue> last, Func<Task<TValue>> read) =>
+            same is null || !last.IsCompletedSuccessfully ? read() : KeepIfSameAsync(last.Result, read());
+
+        private async Task<TValue> KeepIfSameAsync(TValue last, Task<TValue> reading)
+        {
+            var value = await reading;
+            return same!(last, value) ? last : value;
         }
 
         public void Clear() => _entries.Clear();

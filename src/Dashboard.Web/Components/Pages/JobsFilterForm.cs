@@ -4,7 +4,7 @@ using Dashboard.Core.Jobs;
 namespace Dashboard.Web.Components.Pages;
 
 /// <summary>The jobs list's filter form: text fields read with the same rules as the URL.</summary>
-internal sealed class JobsFilterForm
+public sealed class JobsFilterForm
 {
     public string? State { get; set; }
     public string? Kind { get; set; }
@@ -18,8 +18,12 @@ internal sealed class JobsFilterForm
     public string? FinishedTo { get; set; }
     public JobSort Sort { get; set; }
 
+    /// <summary>Every value, compared by value: what the form's markup shows.</summary>
+    public object View => (State, Kind, Worker, Id, ErrorText, Payload, CreatedFrom, (CreatedTo, FinishedFrom, FinishedTo, Sort));
+
     public void From(JobFilter f)
     {
+        ArgumentNullException.ThrowIfNull(f);
         (State, Kind, Worker, ErrorText, Payload, Sort) = (f.State, f.Kind, f.Worker, f.ErrorText, f.Payload, f.Sort);
         Id = f.Id?.ToString(CultureInfo.InvariantCulture);
         CreatedFrom = Time(f.CreatedFrom);
@@ -33,11 +37,11 @@ internal sealed class JobsFilterForm
     {
         var query = JobsUrl.Of(new JobFilter
         {
-            State = State,
-            Kind = Kind,
-            Worker = Worker,
-            ErrorText = ErrorText,
-            Payload = Payload,
+            State = Blank(State),
+            Kind = Blank(Kind),
+            Worker = Blank(Worker),
+            ErrorText = Blank(ErrorText),
+            Payload = Blank(Payload),
             Sort = Sort,
         });
         var pairs = new Dictionary<string, string?>
@@ -66,6 +70,8 @@ internal sealed class JobsFilterForm
 
         return null;
     }
+
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
 
     private static string? Time(DateTimeOffset? value) =>
         value?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Dashboard.Core.Actions;
 using Dashboard.Core.Bulk;
 using Dashboard.Core.Changes;
@@ -45,8 +44,6 @@ public sealed partial class JobsPage : LivePageBase
     [Inject] public required ActionRunner Runner { get; init; }
 
     private bool Can(string permission) => _actor?.Can(permission) == true;
-
-    private static IEnumerable<string> StateChoices => JobStates.Known;
 
     private string CountText => _count switch
     {
@@ -238,6 +235,4 @@ public sealed partial class JobsPage : LivePageBase
     }
 
     private void SetFrozen(bool frozen) => _frozen = frozen;
-
-    private static string Short(DateTimeOffset at) => at.UtcDateTime.ToString("MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 }

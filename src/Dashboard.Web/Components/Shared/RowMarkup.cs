@@ -29,6 +29,7 @@ public static class RowMarkup
     private static readonly ConditionalWeakTable<ProcessingJob, LeaseParts> _leases = new();
     private static readonly ConditionalWeakTable<WorkerStatus, WorkerParts> _workers = new();
     private static readonly ConditionalWeakTable<IReadOnlyList<HistoryPoint>, TrendCell> _trends = new();
+    private static readonly ConditionalWeakTable<JobSummary, Cell> _jobs = new();
 
     private sealed record Cell(MarkupString Markup);
 
@@ -176,6 +177,43 @@ public static class RowMarkup
 
     /// <summary>An empty actions cell, for a row without buttons in a table that has an actions column.</summary>
     public static MarkupString NoActions { get; } = new(EmptyActions);
+
+    /// <summary>
+    /// A row of the jobs list: id (a link to the job), kind, state, attempts, created, run at or finished, worker and
+    /// last error, with the full text on hover. Built once per row the instance's shared read returned.
+    /// </summary>
+    public static MarkupString JobRow(JobSummary job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return _jobs.GetValue(job, static j => new(new MarkupString(BuildJobRow(j)))).Markup;
+    }
+
+    private static string BuildJobRow(JobSummary job)
+    {
+        var id = job.Id.ToString(CultureInfo.InvariantCulture);
+        var html = new StringBuilder("<tr data-testid=\"job-row\" data-id=\"").Append(id).Append("\"><td><a href=\"")
+            .Append(E(JobsUrl.Job(job.Id))).Append("\" class=\"mono\" data-testid=\"job-link\">").Append(id).Append("</a></td>");
+        Truncated(html, job.Kind);
+        html.Append("<td>").Append(Chip(job.State, JobStateChip.ColorOf(job.State), testId: "job-state")).Append("</td>")
+            .Append(CultureInfo.InvariantCulture, $"<td class=\"text-right\">{job.Attempts} / {job.MaxAttempts}</td>")
+            .Append("<td title=\"").Append(Formatting.Absolute(job.CreatedAt)).Append("\">").Append(Formatting.ListTime(job.CreatedAt)).Append("</td><td>")
+            .Append(job.FinishedAt is { } finished ? "finished " + Formatting.ListTime(finished) : "run at " + Formatting.ListTime(job.RunAt)).Append("</td>");
+        Truncated(html, job.LeasedBy);
+        Truncated(html, job.LastError);
+        return html.Append("</tr>").ToString();
+    }
+
+    // A cell of monospaced text cut to its column, the whole text on hover.
+    private static void Truncated(StringBuilder html, string? text)
+    {
+        html.Append("<td class=\"mono truncate\"");
+        if (text is not null)
+        {
+            html.Append(" title=\"").Append(E(text)).Append('"');
+        }
+
+        html.Append('>').Append(text is null ? "" : E(text)).Append("</td>");
+    }
 
     /// <summary>A small chip with MudBlazor's look (the classes <c>MudChip</c> renders), as HTML.</summary>
     public static string Chip(string text, Color color, string? title = null, bool outlined = false, string? testId = null)
