@@ -54,13 +54,20 @@ public sealed class SnapshotQueriesTests(TestDatabase db) : IClassFixture<TestDa
     [Fact]
     public async Task Get_ShowsUnknownState_WhenWrittenByHand()
     {
-        await db.PsqlAsync("INSERT INTO jobs (kind, state) VALUES ('email.send', 'on-hold <b>x</b>'), ('email.send', 'on-hold <b>x</b>')");
+        await db.PsqlAsync(
+            """
+            INSERT INTO jobs (kind, state) VALUES ('email.send', 'on-hold <b>x</b>'), ('email.send', 'on-hold <b>x</b>'),
+              ('email.send', 'failed'), ('email.send', 'a-custom'), ('email.send', 'done'), ('email.send', 'queued')
+            """);
 
         var snapshot = await Queries().GetAsync(CancellationToken.None);
 
         Assert.Equal(2, snapshot.CountOf("on-hold <b>x</b>").Count);
         Assert.Equal("on-hold <b>x</b>", snapshot.States[^1].State);
-        Assert.Equal(2, snapshot.Kinds.Single().CountOf("on-hold <b>x</b>").Count);
+        var kind = snapshot.Kinds.Single();
+        Assert.Equal(2, kind.CountOf("on-hold <b>x</b>").Count);
+        // The known states in their order, then the others by name.
+        Assert.Equal(["queued", "done", "failed", "a-custom", "on-hold <b>x</b>"], kind.Counts.Select(c => c.State));
     }
 
     [Fact]

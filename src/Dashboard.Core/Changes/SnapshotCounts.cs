@@ -66,11 +66,21 @@ internal static class SnapshotCounts
         var kinds = new List<KindStatus>();
         foreach (var name in names)
         {
-            var counts = liveByKind[name].Select(r => new StateCount(r.State, r.Count, r.IsEstimate))
-                .Concat(finishedByKind[name].Select(r => new StateCount(r.State, r.Count, r.Count >= cap)))
-                .OrderBy(s => Order(s.State)).ThenBy(s => s.State, StringComparer.Ordinal)
-                .ToList();
-            var oldest = liveByKind[name].Where(r => r.OldestQueuedAt is not null).Select(r => r.OldestQueuedAt).Min();
+            // Runs for every kind at every tick, watched or not: a list and a sort per kind, nothing more.
+            var counts = new List<StateCount>();
+            DateTimeOffset? oldest = null;
+            foreach (var r in liveByKind[name])
+            {
+                counts.Add(new StateCount(r.State, r.Count, r.IsEstimate));
+                oldest = r.OldestQueuedAt is { } at && (oldest is null || at < oldest) ? at : oldest;
+            }
+
+            foreach (var r in finishedByKind[name])
+            {
+                counts.Add(new StateCount(r.State, r.Count, r.Count >= cap));
+            }
+
+            counts.Sort(_byState);
             settings.TryGetValue(name, out var s);
             kinds.Add(new KindStatus(
                 name, counts, oldest, s?.LeaseTimeout ?? defaultLeaseTimeout, s?.Paused ?? false,
@@ -80,9 +90,20 @@ internal static class SnapshotCounts
         return kinds;
     }
 
+    // The known states in their order, then any other state by name (a kind has each state at most once).
+    private static readonly Comparison<StateCount> _byState = (a, b) =>
+        Order(a.State) != Order(b.State) ? Order(a.State).CompareTo(Order(b.State)) : string.CompareOrdinal(a.State, b.State);
+
     private static int Order(string state)
     {
-        var index = JobStates.Known.ToList().IndexOf(state);
-        return index < 0 ? int.MaxValue : index;
+        for (var i = 0; i < JobStates.Known.Count; i++)
+        {
+            if (JobStates.Known[i] == state)
+            {
+                return i;
+            }
+        }
+
+        return int.MaxValue;
     }
 }
