@@ -1,8 +1,8 @@
 namespace Dashboard.Benchmarks;
 
 /// <summary>
-/// A CPU control group with the smallest share, for the benchmark's low-priority browser: its processes get the CPU
-/// only what the console and the probed browser leave. Made when this machine lets the benchmark (root, a writable
+/// A CPU control group with the smallest share (and the idle class where the kernel has it), for the benchmark's
+/// low-priority browser: its processes get the CPU only what the console and the probed browser leave. Made when this machine lets the benchmark (root, a writable
 /// <c>cpu</c> controller: cgroup v1's <c>cpu.shares</c> or v2's <c>cpu.weight</c>); null otherwise. Removed when
 /// disposed, once its processes are gone.
 /// </summary>
@@ -34,7 +34,18 @@ public sealed class ViewerCpuGroup : IDisposable
 
                 Directory.CreateDirectory(path);
                 File.WriteAllText(System.IO.Path.Combine(path, file), value);
-                return new ViewerCpuGroup(path, $"{file} {value}");
+                var share = $"{file} {value}";
+
+                // The kernel's idle class for the whole group where it has one (cpu.idle, Linux 5.15+): a console
+                // thread that wakes takes the core from a viewer at once, instead of after the viewer's time slice.
+                var idle = System.IO.Path.Combine(path, "cpu.idle");
+                if (File.Exists(idle))
+                {
+                    File.WriteAllText(idle, "1");
+                    share += ", cpu.idle 1";
+                }
+
+                return new ViewerCpuGroup(path, share);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {

@@ -11,13 +11,22 @@ public sealed class FakeListQueries : IListQueries
 
     public List<LeaseFilter> LeaseRequests { get; } = [];
 
-    public Task<ListPage<ProcessingJob>> GetLeasesAsync(LeaseFilter filter, int offset, int limit, CancellationToken ct)
+    /// <summary>While set, a read of leases answers only when the test completes it, with what there was when it began (a slow database).</summary>
+    public TaskCompletionSource? Hold { get; set; }
+
+    public async Task<ListPage<ProcessingJob>> GetLeasesAsync(LeaseFilter filter, int offset, int limit, CancellationToken ct)
     {
         LeaseRequests.Add(filter);
         var matching = Leases
             .Where(l => (filter.Kind is null || l.Kind == filter.Kind) && (filter.Worker is null || l.LeasedBy == filter.Worker) && (!filter.StuckOnly || l.IsStuck))
             .ToList();
-        return Task.FromResult(new ListPage<ProcessingJob>([.. matching.Skip(offset).Take(limit)], matching.Count, offset, limit, Snapshots.Now));
+        var page = new ListPage<ProcessingJob>([.. matching.Skip(offset).Take(limit)], matching.Count, offset, limit, Snapshots.Now);
+        if (Hold is { } hold)
+        {
+            await hold.Task;
+        }
+
+        return page;
     }
 
     public Task<ListPage<WorkerStatus>> GetWorkersAsync(WorkerFilter filter, int offset, int limit, CancellationToken ct)

@@ -23,6 +23,7 @@ public abstract class LivePageBase : ComponentBase, IDisposable
     private DateTimeOffset _readAt;
     private DashboardSnapshot? _previous;
     private bool _reloading;
+    private Func<Task>? _nextLoad;
 
     [Inject] public required IDashboardState State { get; init; }
 
@@ -85,11 +86,13 @@ public abstract class LivePageBase : ComponentBase, IDisposable
     }
 
     /// <summary>
-    /// Reads the page's own data again (after a new snapshot) and shows it, one read at a time: while a read runs,
-    /// further calls are skipped, so a slow database never piles reads up behind each other.
+    /// Reads the page's own data again (after a new snapshot) and shows it, one read at a time: a slow database never
+    /// piles reads up behind each other. Calls while a read runs are not lost: one more read follows it (with the last
+    /// call's <paramref name="load"/>), so a change that came during a read is shown even if no other change follows.
     /// </summary>
     protected void Reload(Func<Task> load)
     {
+        _nextLoad = load;
         if (_reloading)
         {
             return;
@@ -100,8 +103,12 @@ public abstract class LivePageBase : ComponentBase, IDisposable
         {
             try
             {
-                await load();
-                StateHasChanged();
+                while (_nextLoad is { } next)
+                {
+                    _nextLoad = null;
+                    await next();
+                    StateHasChanged();
+                }
             }
             finally
             {
