@@ -97,6 +97,14 @@ public sealed class JobsPagesTests : DashboardTestContext, IClassFixture<TestDat
         Assert.Equal(tableDrawn, table.RenderCount);
         Assert.Equal(formDrawn, form.RenderCount);
 
+        // A change of the feed that changed nothing on the page does not draw it; the next one that did, once.
+        var pageDrawn = page.RenderCount;
+        await NextTickAsync();
+        await JobAsync(kind, "queued");
+        await NextTickAsync();
+        page.WaitForAssertion(() => Assert.Equal("53 matching jobs", page.Find("[data-testid=jobs-count]").TextContent));
+        Assert.Equal(pageDrawn + 1, page.RenderCount);
+
         var oldest = page.Find("[data-testid=job-row]").GetAttribute("data-id");
         await _db.PsqlAsync("UPDATE jobs SET state = 'failed', last_error = 'boom' WHERE id = @Id", new { Id = long.Parse(oldest!, System.Globalization.CultureInfo.InvariantCulture) });
         await NextTickAsync();

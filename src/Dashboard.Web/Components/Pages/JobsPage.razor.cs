@@ -56,6 +56,25 @@ public sealed partial class JobsPage : LivePageBase
 
     protected override async Task OnInitializedAsync() => _actor = await CurrentActor.GetAsync();
 
+    // What the page's markup depends on (its children decide for themselves). Every change of the feed reaches every
+    // open tab and reads the list again; when the shared read hands back the same rows and count, nothing here
+    // changed and the tab is not drawn: no render, no message.
+    private object View => (_frozen, _form.View, _problems, _filter, _error, _count, _jobs, Feed.IsHealthy, (_bulk, _loaded, _pages.Count, _next, _actor));
+
+    private object? _drawn;
+
+    protected override bool ShouldRender()
+    {
+        var view = View;
+        if (Equals(view, _drawn))
+        {
+            return false;
+        }
+
+        _drawn = view;
+        return true;
+    }
+
     protected override async Task OnParametersSetAsync()
     {
         var query = new Uri(Navigation.Uri).Query;
