@@ -61,19 +61,9 @@ public sealed partial class JobsPage : LivePageBase
     // changed and the tab is not drawn: no render, no message.
     private object View => (_frozen, _form.View, _problems, _filter, _error, _count, _jobs, Feed.IsHealthy, (_bulk, _loaded, _pages.Count, _next, _actor));
 
-    private object? _drawn;
+    private readonly DrawnView _drawn = new();
 
-    protected override bool ShouldRender()
-    {
-        var view = View;
-        if (Equals(view, _drawn))
-        {
-            return false;
-        }
-
-        _drawn = view;
-        return true;
-    }
+    protected override bool ShouldRender() => _drawn.Changed(View);
 
     protected override async Task OnParametersSetAsync()
     {

@@ -10,29 +10,19 @@ namespace Dashboard.Web.Components.Shared;
 /// </summary>
 public abstract class DrawnWhenChanged : ComponentBase
 {
-    private object? _drawn;
+    private readonly DrawnView _drawn = new();
 
     /// <summary>What the markup depends on, compared by value: a tuple of the parameters that matter (rows by reference).</summary>
     protected abstract object View { get; }
 
-    protected override bool ShouldRender()
-    {
-        var view = View;
-        if (Equals(view, _drawn))
-        {
-            return false;
-        }
-
-        _drawn = view;
-        return true;
-    }
+    protected override bool ShouldRender() => _drawn.Changed(View);
 
     // The first drawing does not ask ShouldRender.
     protected override void OnAfterRender(bool firstRender)
     {
         if (firstRender)
         {
-            _drawn ??= View;
+            _drawn.First(View);
         }
     }
 }
